@@ -1,0 +1,63 @@
+"""The ``claimed-cwl`` command: one module per sub-command, chosen from a table.
+
+Each command module exposes ``register(subparsers)`` (adds its parser and sets
+``func``) and a ``run(args) -> int``. Only :func:`main` turns errors into exit
+codes; commands return them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from claimed_cwl import __version__
+from claimed_cwl.errors import ClaimedError
+
+__all__ = ["build_parser", "main"]
+
+# Sub-command name -> module under claimed_cwl.cli. Order is the order of --help.
+COMMANDS: dict[str, str] = {
+    "compile": "claimed_cwl.cli.compile_cmd",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the top-level argument parser with every sub-command registered."""
+    parser = argparse.ArgumentParser(
+        prog="claimed-cwl",
+        description="Compile CLAIMED operators (Python scripts, notebooks, R scripts) into container images, "
+        "typed CWL v1.2 tools, KubeFlow components and Kubernetes Jobs; compose and run them.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="verbosity of log messages on stderr (default: WARNING)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMANDS.values():
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        code: int = args.func(args)
+    except ClaimedError as exc:
+        print(f"claimed-cwl: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("claimed-cwl: interrupted", file=sys.stderr)
+        return 130
+    return code

@@ -1,0 +1,233 @@
+"""OperatorSpec: the one typed model of an operator that every emitter reads.
+
+This module imports nothing else of claimed_cwl. The parser fills it; the
+emitters (CWL, Dockerfile, KFP component, Kubernetes Job) are pure functions of
+it. Instances validate themselves on construction, so an emitter may trust
+every field.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+__all__ = [
+    "Dependency",
+    "DependencyKind",
+    "Language",
+    "OperatorSpec",
+    "Output",
+    "OutputKind",
+    "ParamType",
+    "Parameter",
+    "Resources",
+    "SpecError",
+]
+
+_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+_IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# pip requirement specifiers, Debian/RPM package names: no shell metacharacters.
+_PACKAGE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+\-\[\],<>=!~:@/]*$")
+
+
+class SpecError(ValueError):
+    """An OperatorSpec was built with a field that breaks its invariants."""
+
+
+class Language(str, Enum):
+    """Source language of an operator; decides how it is launched."""
+
+    PYTHON = "python"
+    NOTEBOOK = "notebook"
+    R = "r"
+
+
+class ParamType(str, Enum):
+    """Type of a parameter as CWL sees it."""
+
+    STRING = "string"
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "boolean"
+    FILE = "File"
+    DIRECTORY = "Directory"
+
+
+class OutputKind(str, Enum):
+    """How an output leaves the container."""
+
+    FILE = "File"  # the script writes a file at the path it is given
+    DIRECTORY = "Directory"  # the script writes a directory at the path it is given
+    VALUE = "string"  # the script sets os.environ[name] = value
+
+
+class DependencyKind(str, Enum):
+    """Package manager a dependency comment names."""
+
+    PIP = "pip"
+    APT = "apt"
+    DNF = "dnf"
+    R = "r"  # install.packages(...)
+
+
+DefaultValue = str | int | float | bool
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One input of an operator, read by the script from an environment variable.
+
+    ``default`` is the script's own default, or None when it has none that can
+    be read statically. ``required`` is True only when the script cannot run
+    without the variable (``os.environ['x']``, or a cast of a getenv with no
+    default); an optional input without a default is simply not set when it
+    is not given, so the script's own fallback applies. ``true_text``/``false_text`` are the strings handed to the script
+    for a CWL ``true``/``false`` so that the script's own cast gives the right
+    boolean (for ``bool(os.getenv(...))`` false must be the empty string).
+    """
+
+    name: str
+    type: ParamType
+    default: DefaultValue | None = None
+    required: bool = False
+    description: str = ""
+    secret: bool = False
+    line: int = 0
+    true_text: str = "True"
+    false_text: str = ""
+
+    def __post_init__(self) -> None:
+        _check_identifier(self.name, "parameter")
+        if self.default is not None:
+            if self.required:
+                raise SpecError(f"parameter {self.name!r} has a default, so it cannot be required")
+            _check_default(self)
+
+
+@dataclass(frozen=True)
+class Output:
+    """One output of an operator.
+
+    For FILE/DIRECTORY outputs the script reads the path to write from the
+    environment variable ``name``; ``path`` is the relative path handed to it
+    (the script's own default when it has one) and is the CWL glob. For VALUE
+    outputs the script assigns ``os.environ[name]``.
+    """
+
+    name: str
+    kind: OutputKind
+    path: str = ""
+    description: str = ""
+    line: int = 0
+
+    def __post_init__(self) -> None:
+        _check_identifier(self.name, "output")
+        if self.kind is OutputKind.VALUE:
+            return
+        if not self.path or self.path.startswith("/") or ".." in self.path.split("/"):
+            raise SpecError(f"output {self.name!r}: path must be relative and inside the output directory, got {self.path!r}")
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """Packages one dependency comment asks for, in source order."""
+
+    kind: DependencyKind
+    packages: tuple[str, ...]
+    line: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.packages:
+            raise SpecError(f"line {self.line}: {self.kind.value} dependency names no package")
+        for pkg in self.packages:
+            if not _PACKAGE_RE.match(pkg):
+                raise SpecError(f"line {self.line}: {pkg!r} is not a valid {self.kind.value} package name")
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Resource requests of an operator; None means 'not stated'."""
+
+    cores: float | None = None
+    ram_mib: int | None = None
+    gpus: int | None = None
+    time_limit_s: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("cores", "ram_mib", "gpus", "time_limit_s"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise SpecError(f"resource {name} must be positive, got {value}")
+
+    @property
+    def empty(self) -> bool:
+        """True when no resource was stated."""
+        return all(v is None for v in (self.cores, self.ram_mib, self.gpus, self.time_limit_s))
+
+
+@dataclass(frozen=True)
+class OperatorSpec:
+    """Everything the emitters need to know about one operator.
+
+    ``source_file`` is the operator's file name as copied into the image
+    (basename only); ``additional_files`` likewise, relative to the build
+    context, in the order given.
+    """
+
+    name: str
+    language: Language
+    source_file: str
+    description: str = ""
+    parameters: tuple[Parameter, ...] = ()
+    outputs: tuple[Output, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    resources: Resources = field(default_factory=Resources)
+    additional_files: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not _NAME_RE.match(self.name):
+            raise SpecError(f"operator name {self.name!r} must be lower case letters, digits and '-'")
+        seen: set[str] = set()
+        for item in (*self.parameters, *self.outputs):
+            if item.name in seen:
+                raise SpecError(f"{item.name!r} is both a parameter and an output, or declared twice")
+            seen.add(item.name)
+
+    def parameter(self, name: str) -> Parameter:
+        """Return the parameter called ``name`` (KeyError if there is none)."""
+        for param in self.parameters:
+            if param.name == name:
+                return param
+        raise KeyError(name)
+
+    def packages(self, kind: DependencyKind) -> tuple[str, ...]:
+        """All packages of one kind, in source order, without repeats."""
+        ordered: dict[str, None] = {}
+        for dep in self.dependencies:
+            if dep.kind is kind:
+                ordered.update(dict.fromkeys(dep.packages))
+        return tuple(ordered)
+
+
+def _check_identifier(name: str, what: str) -> None:
+    if not _IDENT_RE.match(name) or keyword.iskeyword(name):
+        raise SpecError(f"{what} name {name!r} is not an identifier (letters, digits, '_', not starting with a digit)")
+
+
+def _check_default(param: Parameter) -> None:
+    expected: dict[ParamType, tuple[type, ...]] = {
+        ParamType.STRING: (str,),
+        ParamType.FILE: (str,),
+        ParamType.DIRECTORY: (str,),
+        ParamType.INT: (int,),
+        ParamType.FLOAT: (int, float),
+        ParamType.BOOL: (bool,),
+    }
+    ok = expected[param.type]
+    value = param.default
+    if isinstance(value, bool) and param.type is not ParamType.BOOL:
+        ok = ()
+    if not isinstance(value, ok):
+        raise SpecError(f"parameter {param.name!r} of type {param.type.value} has a default of the wrong type: {value!r}")
