@@ -16,11 +16,13 @@ from collections.abc import Sequence
 from claimed_cwl import __version__
 from claimed_cwl.errors import ClaimedError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "runner_main"]
 
 # Sub-command name -> module under claimed_cwl.cli. Order is the order of --help.
 COMMANDS: dict[str, str] = {
     "compile": "claimed_cwl.cli.compile_cmd",
+    "build": "claimed_cwl.cli.build_cmd",
+    "run": "claimed_cwl.cli.run_cmd",
 }
 
 
@@ -47,7 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        if not hasattr(args, "backend_args"):
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        args.backend_args = unknown  # 'run' hands options it does not know to the backend
     logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
@@ -61,3 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("claimed-cwl: interrupted", file=sys.stderr)
         return 130
     return code
+
+
+def runner_main() -> int:
+    """``claimed-cwl-runner``: ``claimed-cwl run`` under the cwl-runner name that cwltest calls."""
+    return main(["run", *sys.argv[1:]])

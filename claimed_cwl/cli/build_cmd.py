@@ -1,0 +1,45 @@
+"""``claimed-cwl build``: compile an operator and build (and push) its image."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from claimed_cwl.build import docker_client
+from claimed_cwl.build.operator_build import build_operator
+from claimed_cwl.cli.compile_cmd import add_operator_arguments, settings_from_args
+from claimed_cwl.errors import ClaimedError
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``build`` sub-command to ``subparsers``."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "build",
+        help="compile an operator and build its container image (optionally push it)",
+        description="Compile an operator as 'compile' does, then build its image with the Docker engine. "
+        "The image is tagged REPOSITORY/claimed-<name>:VERSION and REPOSITORY/claimed-<name>:sha-<digest>, "
+        "where the digest covers the source, additional files, requirements and base image: building an "
+        "unchanged operator again does no work. Build output is shown with --log-level DEBUG; a failed "
+        "build shows the failing step and its output.",
+    )
+    add_operator_arguments(parser)
+    parser.add_argument("--push", action="store_true", help="push the image (both tags) to its registry")
+    parser.add_argument("--engine", default="docker", choices=["docker", "podman"],
+                        help="container engine that builds the image (default: docker; podman can only run)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the operator named in ``args``; print the image and the written files."""
+    if args.engine != "docker":
+        raise ClaimedError("building images needs the Docker engine; podman is supported for running only "
+                           "(claimed-cwl run --engine podman)")
+    built = build_operator(docker_client(), args.operator, args.additional_files, settings_from_args(args),
+                           args.out, push=args.push)
+    state = "up to date" if built.image.reused else "built"
+    print(f"image {built.image.image} {state} (content digest {built.image.digest[:12]})")
+    for path in built.written:
+        print(path)
+    return 0

@@ -1,0 +1,140 @@
+"""Compile one operator: parse it, render every artifact in memory, then write them atomically.
+
+The output directory is a complete ``docker build`` context: the Dockerfile,
+the operator source, its additional files and the launcher, beside the CWL
+tool, the KFP component and the Kubernetes Job.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from claimed_cwl.emit import EMITTERS, ArtifactSettings
+from claimed_cwl.errors import ClaimedError
+from claimed_cwl.launch import launcher_files
+from claimed_cwl.parse import parse_operator
+from claimed_cwl.spec import OperatorSpec
+
+__all__ = ["CompileResult", "compile_operator", "read_user_files", "render_artifacts", "write_atomically"]
+
+
+@dataclass(frozen=True)
+class CompileResult:
+    """What a compile wrote: the operator's spec, the directory and the files in it."""
+
+    spec: OperatorSpec
+    out_dir: Path
+    written: tuple[Path, ...]
+
+
+def render_artifacts(
+    spec: OperatorSpec, options: ArtifactSettings, user_files: Mapping[str, bytes]
+) -> dict[str, bytes]:
+    """Every output file, name (relative, ``/``-separated) -> bytes, sorted by name.
+
+    ``user_files`` are the operator's own files (source and additional files)
+    by their build-context name; they are copied as they are. A user file
+    whose name clashes with a generated file is an error.
+    """
+    generated: dict[str, bytes] = {}
+    for emitter in EMITTERS.values():
+        generated[emitter.file_name(spec)] = emitter.render(spec, options).encode("utf-8")
+    generated.update(launcher_files(spec))
+    clashes = sorted(set(generated) & set(user_files))
+    if clashes:
+        raise ClaimedError(f"{clashes[0]}: an operator file has the name of a generated file; rename it")
+    if spec.source_file not in user_files:
+        raise ClaimedError(f"{spec.source_file}: the operator source is missing from the files to copy")
+    return dict(sorted({**generated, **user_files}.items()))
+
+
+def read_user_files(source: Path, spec: OperatorSpec) -> dict[str, bytes]:
+    """The operator's source and additional files by build-context name; directories are walked.
+
+    ``spec.additional_files`` are relative to the operator's directory, as
+    the parser checked them; their names in the image are the same.
+    """
+    files = {spec.source_file: _read(source)}
+    for name in spec.additional_files:
+        path = source.parent / name
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                files[f"{name.rstrip('/')}/{child.relative_to(path).as_posix()}"] = _read(child)
+        else:
+            files[name] = _read(path)
+    return files
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ClaimedError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+
+
+def compile_operator(
+    source: Path,
+    additional_files: Sequence[str | Path] = (),
+    options: ArtifactSettings | None = None,
+    out_dir: Path | None = None,
+) -> CompileResult:
+    """Parse ``source``, render all artifacts and write them to ``out_dir`` (default ``./<name>``).
+
+    ``additional_files`` are relative to the operator's directory (as for
+    :func:`~claimed_cwl.parse.parse_operator`).
+    Nothing is written unless everything rendered; files are then moved into
+    place one by one with ``os.replace``.
+    """
+    spec = parse_operator(source, additional_files=tuple(additional_files))
+    artifacts = render_artifacts(spec, options or ArtifactSettings(), read_user_files(source, spec))
+    target = out_dir if out_dir is not None else Path.cwd() / spec.name
+    written = write_atomically(target, artifacts)
+    return CompileResult(spec=spec, out_dir=target, written=written)
+
+
+def _check_target(out_dir: Path, names: Sequence[str]) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ClaimedError(f"{out_dir}: output path exists and is not a directory")
+    for name in names:
+        path = out_dir / name
+        if path.is_dir() and not path.is_symlink():
+            raise ClaimedError(f"{path}: a directory is in the way of an output file")
+        for parent in Path(name).parents:
+            if parent != Path(".") and (out_dir / parent).exists() and not (out_dir / parent).is_dir():
+                raise ClaimedError(f"{out_dir / parent}: a file is in the way of an output directory")
+
+
+def write_atomically(out_dir: Path, files: Mapping[str, bytes]) -> tuple[Path, ...]:
+    """Write ``files`` under ``out_dir``: first all into a temporary directory beside it, then move.
+
+    On an error before the move nothing in ``out_dir`` has changed.
+    """
+    _check_target(out_dir, list(files))
+    parent = out_dir.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise ClaimedError(f"{out_dir}: cannot create the output directory: {exc.strerror or exc}") from exc
+    try:
+        for name, content in files.items():
+            staged = staging / name
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            staged.write_bytes(content)
+        out_dir.mkdir(exist_ok=True)
+        written = []
+        for name in files:
+            destination = out_dir / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, destination)
+            written.append(destination)
+    except OSError as exc:
+        raise ClaimedError(f"{out_dir}: cannot write the output: {exc.strerror or exc}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return tuple(written)

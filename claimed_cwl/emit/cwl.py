@@ -1,0 +1,171 @@
+"""CWL v1.2 CommandLineTool emitter, built only through the cwl-utils object model.
+
+The tool runs ``env NAME=value ... <launch command>`` in the operator image:
+each parameter is an input bound as ``NAME=value`` (an omitted optional input
+adds nothing, so the script's own default applies), each output path is an
+``arguments`` entry ``NAME=<path>`` and a CWL output globbing it, and each
+value output is read back from the file the launcher writes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cwl_utils.parser import cwl_v1_2 as cwl
+
+from claimed_cwl.emit._yaml import dump_yaml, generated_header
+from claimed_cwl.emit.settings import ImageSettings
+from claimed_cwl.launch import export_file, launch_command
+from claimed_cwl.spec import OperatorSpec, Output, OutputKind, Parameter, ParamType
+
+__all__ = ["CWLTOOL_NAMESPACE", "build_tool", "emit_cwl"]
+
+CWLTOOL_NAMESPACE = "http://commonwl.org/cwltool#"
+_INPUT_POSITION = 0
+_OUTPUT_POSITION = 1
+_COMMAND_POSITION = 2
+_TOP_LEVEL_ORDER = (
+    "cwlVersion", "class", "id", "label", "doc", "$namespaces", "requirements", "hints",
+    "baseCommand", "arguments", "inputs", "outputs",
+)
+
+
+def emit_cwl(spec: OperatorSpec, image: ImageSettings) -> str:
+    """The operator's CWL v1.2 CommandLineTool as YAML text."""
+    document = build_tool(spec, image).save(top=True)
+    header = f"#!/usr/bin/env cwl-runner\n{generated_header(spec.source_file)}"
+    return dump_yaml(_normalise(document), header=header)
+
+
+def build_tool(spec: OperatorSpec, image: ImageSettings) -> cwl.CommandLineTool:
+    """The operator's CommandLineTool as a cwl-utils object."""
+    return cwl.CommandLineTool(
+        cwlVersion="v1.2",
+        id=spec.name,
+        label=spec.name,
+        doc=spec.description or None,
+        baseCommand=["env"],
+        arguments=_arguments(spec),
+        inputs=[_input(param) for param in spec.parameters],
+        outputs=[_output(out) for out in spec.outputs],
+        requirements=_requirements(spec, image),
+        hints=_hints(spec) or None,
+        extension_fields=_namespaces(spec),
+    )
+
+
+def _literal(text: str) -> str:
+    """Escape ``text`` so CWL does not read ``$(`` or ``${`` in it as an expression."""
+    return text.replace("\\", "\\\\").replace("$(", "\\$(").replace("${", "\\${")
+
+
+def _input(param: Parameter) -> cwl.CommandInputParameter:
+    binding = cwl.CommandLineBinding(position=_INPUT_POSITION, prefix=f"{param.name}=", separate=False)
+    if param.type is ParamType.BOOL:
+        true_arg = json.dumps(f"{param.name}={param.true_text}")
+        false_arg = json.dumps(f"{param.name}={param.false_text}")
+        binding = cwl.CommandLineBinding(position=_INPUT_POSITION, valueFrom=f"$(self ? {true_arg} : {false_arg})")
+    type_: Any = param.type.value if param.required else ["null", param.type.value]
+    return cwl.CommandInputParameter(
+        id=param.name,
+        type_=type_,
+        doc=param.description or None,
+        default=_cwl_default(param),
+        inputBinding=binding,
+    )
+
+
+def _cwl_default(param: Parameter) -> Any:
+    """The CWL default: the script's own, except for secrets and paths (a path is no File object)."""
+    if param.secret or param.type in (ParamType.FILE, ParamType.DIRECTORY):
+        return None
+    return param.default
+
+
+def _arguments(spec: OperatorSpec) -> list[cwl.CommandLineBinding]:
+    arguments = [
+        cwl.CommandLineBinding(position=_OUTPUT_POSITION, valueFrom=_literal(f"{out.name}={out.path}"))
+        for out in spec.outputs
+        if out.kind is not OutputKind.VALUE
+    ]
+    for offset, item in enumerate(launch_command(spec)):
+        arguments.append(cwl.CommandLineBinding(position=_COMMAND_POSITION + offset, valueFrom=_literal(item)))
+    return arguments
+
+
+def _output(out: Output) -> cwl.CommandOutputParameter:
+    if out.kind is OutputKind.VALUE:
+        binding = cwl.CommandOutputBinding(
+            glob=_literal(export_file(out.name)), loadContents=True, outputEval="$(self[0].contents)"
+        )
+    else:
+        binding = cwl.CommandOutputBinding(glob=_literal(out.path))
+    return cwl.CommandOutputParameter(
+        id=out.name, type_=out.kind.value, doc=out.description or None, outputBinding=binding
+    )
+
+
+def _requirements(spec: OperatorSpec, image: ImageSettings) -> list[Any]:
+    requirements: list[Any] = [cwl.DockerRequirement(dockerPull=image.image(spec.name))]
+    if any(param.type is ParamType.BOOL for param in spec.parameters):
+        requirements.append(cwl.InlineJavascriptRequirement())
+    res = spec.resources
+    if res.cores is not None or res.ram_mib is not None:
+        requirements.append(cwl.ResourceRequirement(coresMin=_number(res.cores), ramMin=res.ram_mib))
+    if res.time_limit_s is not None:
+        requirements.append(cwl.ToolTimeLimit(timelimit=res.time_limit_s))
+    return requirements
+
+
+def _number(value: float | None) -> float | int | None:
+    """Whole numbers as int (``2``, not ``2.0``)."""
+    if value is not None and float(value).is_integer():
+        return int(value)
+    return value
+
+
+def _secret_names(spec: OperatorSpec) -> list[str]:
+    # cwltool's secret store only holds strings.
+    return [p.name for p in spec.parameters if p.secret and p.type is ParamType.STRING]
+
+
+def _hints(spec: OperatorSpec) -> list[dict[str, Any]]:
+    """cwltool extensions (no cwl-utils classes exist for them): GPUs and secrets."""
+    hints: list[dict[str, Any]] = []
+    if spec.resources.gpus is not None:
+        hints.append({
+            "class": "cwltool:CUDARequirement",
+            "cudaVersionMin": "11.0",
+            "cudaComputeCapability": "3.0",
+            "cudaDeviceCountMin": spec.resources.gpus,
+        })
+    secrets = _secret_names(spec)
+    if secrets:
+        hints.append({"class": "cwltool:Secrets", "secrets": secrets})
+    return hints
+
+
+def _namespaces(spec: OperatorSpec) -> dict[str, Any] | None:
+    if spec.resources.gpus is None and not _secret_names(spec):
+        return None
+    return {"$namespaces": {"cwltool": CWLTOOL_NAMESPACE}}
+
+
+def _normalise(document: dict[str, Any]) -> dict[str, Any]:
+    """Fixed top-level key order, and no random ``_:`` anonymous names."""
+    ordered = {key: document[key] for key in _TOP_LEVEL_ORDER if key in document}
+    ordered.update((key, value) for key, value in document.items() if key not in ordered)
+    return _drop_anonymous_names(ordered)
+
+
+def _drop_anonymous_names(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: _drop_anonymous_names(item)
+            for key, item in value.items()
+            if not (key == "name" and isinstance(item, str) and item.startswith("_:"))
+        }
+    if isinstance(value, list):
+        return [_drop_anonymous_names(item) for item in value]
+    return value

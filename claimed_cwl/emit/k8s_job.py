@@ -1,0 +1,131 @@
+"""Kubernetes batch/v1 Job emitter.
+
+Parameters become container environment variables holding their defaults
+(rendered as the script expects them); secret parameters come from a
+Kubernetes Secret and never carry a value here. The pod runs as uid 1000 with
+a read-only root file system and a writable emptyDir at /tmp.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+
+from claimed_cwl.emit._yaml import dump_yaml, generated_header
+from claimed_cwl.emit.settings import ImageSettings, JobSettings
+from claimed_cwl.launch import launch_command
+from claimed_cwl.spec import OperatorSpec, OutputKind, Parameter, Resources
+
+__all__ = ["emit_job"]
+
+_RUN_AS = 1000
+_TMP_VOLUME = "tmp"
+_DATA_VOLUME = "data"
+
+
+def emit_job(spec: OperatorSpec, image: ImageSettings, settings: JobSettings) -> str:
+    """The operator's Kubernetes Job YAML."""
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": spec.name, "labels": {"app.kubernetes.io/name": spec.name}},
+        "spec": _job_spec(spec, image, settings),
+    }
+    return dump_yaml(job, header=generated_header(spec.source_file))
+
+
+def _job_spec(spec: OperatorSpec, image: ImageSettings, settings: JobSettings) -> dict[str, Any]:
+    job_spec: dict[str, Any] = {"backoffLimit": settings.backoff_limit}
+    if spec.resources.time_limit_s is not None:
+        job_spec["activeDeadlineSeconds"] = spec.resources.time_limit_s
+    pod: dict[str, Any] = {
+        "restartPolicy": settings.restart_policy,
+        "securityContext": {"runAsNonRoot": True, "runAsUser": _RUN_AS, "runAsGroup": _RUN_AS, "fsGroup": _RUN_AS},
+    }
+    if settings.pull_secret:
+        pod["imagePullSecrets"] = [{"name": settings.pull_secret}]
+    pod["containers"] = [_container(spec, image, settings)]
+    volumes: list[dict[str, Any]] = [{"name": _TMP_VOLUME, "emptyDir": {}}]
+    if settings.pvc_name:
+        volumes.append({"name": _DATA_VOLUME, "persistentVolumeClaim": {"claimName": settings.pvc_name}})
+    pod["volumes"] = volumes
+    job_spec["template"] = {"metadata": {"labels": {"app.kubernetes.io/name": spec.name}}, "spec": pod}
+    return job_spec
+
+
+def _container(spec: OperatorSpec, image: ImageSettings, settings: JobSettings) -> dict[str, Any]:
+    export_dir = settings.pvc_mount if settings.pvc_name else ""
+    container: dict[str, Any] = {
+        "name": spec.name,
+        "image": image.image(spec.name),
+        "command": launch_command(spec, export_dir=export_dir),
+    }
+    env = _env(spec, settings)
+    if env:
+        container["env"] = env
+    resources = _resources(spec.resources)
+    if resources:
+        container["resources"] = resources
+    container["securityContext"] = {"readOnlyRootFilesystem": True, "allowPrivilegeEscalation": False}
+    mounts = [{"name": _TMP_VOLUME, "mountPath": "/tmp"}]
+    if settings.pvc_name:
+        mounts.append({"name": _DATA_VOLUME, "mountPath": settings.pvc_mount})
+    container["volumeMounts"] = mounts
+    return container
+
+
+def _env_text(param: Parameter) -> str:
+    """The default as the script reads it; booleans as the text its own test expects."""
+    if isinstance(param.default, bool):
+        return param.true_text if param.default else param.false_text
+    return str(param.default)
+
+
+def _env(spec: OperatorSpec, settings: JobSettings) -> list[CommentedMap]:
+    """One variable per parameter that has a value to give, then one per output path."""
+    env: list[CommentedMap] = []
+    for param in spec.parameters:
+        entry = CommentedMap(name=param.name)
+        if param.secret:
+            key_ref: dict[str, Any] = {"name": settings.secret_for(spec.name), "key": param.name}
+            if not param.required:
+                key_ref["optional"] = True
+            entry["valueFrom"] = {"secretKeyRef": key_ref}
+        elif param.default is not None:
+            entry["value"] = _env_text(param)
+        elif param.required:
+            entry["value"] = ""
+            entry.yaml_add_eol_comment("required: set a value", "value")
+        else:
+            continue  # optional without default: left unset, the script's own fallback applies
+        env.append(entry)
+    for out in spec.outputs:
+        if out.kind is OutputKind.VALUE:
+            continue
+        path = f"{settings.pvc_mount}/{out.path}" if settings.pvc_name else out.path
+        env.append(CommentedMap(name=out.name, value=path))
+    return env
+
+
+def _cpu_quantity(cores: float) -> str:
+    if float(cores).is_integer():
+        return str(int(cores))
+    return f"{round(cores * 1000)}m"
+
+
+def _resources(res: Resources) -> dict[str, Any]:
+    requests: dict[str, str] = {}
+    limits: dict[str, str] = {}
+    if res.cores is not None:
+        requests["cpu"] = _cpu_quantity(res.cores)
+    if res.ram_mib is not None:
+        requests["memory"] = limits["memory"] = f"{res.ram_mib}Mi"
+    if res.gpus is not None:
+        limits["nvidia.com/gpu"] = str(res.gpus)
+    resources: dict[str, Any] = {}
+    if requests:
+        resources["requests"] = requests
+    if limits:
+        resources["limits"] = limits
+    return resources

@@ -1,0 +1,102 @@
+"""KubeFlow Pipelines v1 component spec emitter.
+
+The container command is ``env`` followed by one ``NAME=value`` item per input
+that is present (File and Directory inputs by ``inputPath``), one
+``NAME=<outputPath>`` per output path, then the launch command; value outputs
+are exported by the launcher straight to their KFP output path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from claimed_cwl.emit._yaml import dump_yaml, generated_header
+from claimed_cwl.emit.settings import ImageSettings
+from claimed_cwl.launch import interpreter_command, value_outputs
+from claimed_cwl.spec import OperatorSpec, Output, OutputKind, Parameter, ParamType
+
+__all__ = ["emit_kfp"]
+
+_KFP_TYPES = {
+    ParamType.STRING: "String",
+    ParamType.INT: "Integer",
+    ParamType.FLOAT: "Float",
+    ParamType.BOOL: "Bool",
+    ParamType.FILE: "String",
+    ParamType.DIRECTORY: "String",
+}
+_PATH_TYPES = (ParamType.FILE, ParamType.DIRECTORY)
+
+
+def emit_kfp(spec: OperatorSpec, image: ImageSettings) -> str:
+    """The operator's KFP v1 component YAML."""
+    component: dict[str, Any] = {"name": spec.name}
+    if spec.description:
+        component["description"] = spec.description
+    component["inputs"] = [_input(param) for param in spec.parameters]
+    component["outputs"] = [_output_entry(out) for out in spec.outputs]
+    component["implementation"] = {"container": {"image": image.image(spec.name), "command": _command(spec)}}
+    return dump_yaml(component, header=generated_header(spec.source_file))
+
+
+def _default_text(param: Parameter) -> str | None:
+    """KFP defaults are strings; secrets and path defaults (no artifact) are left out."""
+    if param.default is None or param.secret or param.type in _PATH_TYPES:
+        return None
+    if isinstance(param.default, bool):
+        return "True" if param.default else "False"
+    return str(param.default)
+
+
+def _input(param: Parameter) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": param.name, "type": _KFP_TYPES[param.type]}
+    if param.description:
+        entry["description"] = param.description
+    default = _default_text(param)
+    if default is not None:
+        entry["default"] = default
+    if not param.required:
+        entry["optional"] = True
+    return entry
+
+
+def _output_entry(out: Output) -> dict[str, Any]:
+    """Value outputs are Strings; files and directories are untyped artifacts."""
+    entry: dict[str, Any] = {"name": out.name}
+    if out.kind is OutputKind.VALUE:
+        entry["type"] = "String"
+    if out.description:
+        entry["description"] = out.description
+    return entry
+
+
+def _input_argument(param: Parameter) -> dict[str, Any]:
+    name = param.name
+    if param.type is ParamType.BOOL:
+        argument: dict[str, Any] = {
+            "if": {
+                "cond": {"inputValue": name},
+                "then": [f"{name}={param.true_text}"],
+                "else": [f"{name}={param.false_text}"],
+            }
+        }
+        if param.required or _default_text(param) is not None:
+            return argument
+        return {"if": {"cond": {"isPresent": name}, "then": [argument]}}
+    placeholder = {"inputPath": name} if param.type in _PATH_TYPES else {"inputValue": name}
+    concat = {"concat": [f"{name}=", placeholder]}
+    if param.required:
+        return concat
+    return {"if": {"cond": {"isPresent": name}, "then": [concat]}}
+
+
+def _command(spec: OperatorSpec) -> list[Any]:
+    command: list[Any] = ["env"]
+    command += [_input_argument(param) for param in spec.parameters]
+    command += [
+        {"concat": [f"{out.name}=", {"outputPath": out.name}]} for out in spec.outputs if out.kind is not OutputKind.VALUE
+    ]
+    command += interpreter_command(spec)
+    for name in value_outputs(spec):
+        command += ["--export", {"concat": [f"{name}=", {"outputPath": name}]}]
+    return command

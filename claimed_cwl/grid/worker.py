@@ -1,0 +1,261 @@
+"""Run an operator's ``grid_process(batch_id, ...)`` on batches, coordinated through a store.
+
+One batch (a CWL scatter job per batch)::
+
+    python -m claimed_cwl.grid.worker --script /opt/app/op.py --process grid_process \\
+        --backend local --coordinator /data/coord --batch B17
+
+All batches in a loop (``--workers N``: each of N workers loops, as a C3 grid pod)::
+
+    python -m claimed_cwl.grid.worker --script op.py --coordinator s3://bucket/run1 \\
+        --workers-loop --batch-file batches.txt
+
+The script is imported as a module (its ``if __name__ == "__main__"`` block does
+not run; its top level reads its parameters from the environment as usual), then
+``grid_process`` is called with the batch id and, for each further parameter,
+the module-level variable of the same name (or, with ``--args a,b``, those
+variables positionally, as C3's wrapper passes its interface).
+
+A batch already processed is skipped; one with an error marker is skipped too
+unless ``gw_ignore_error_files`` is true (errors recorded before this worker
+started are then retried once). A batch locked by a live worker is waited for
+(``--no-wait`` skips it) until it is processed, failed, or its lease expires and
+this worker takes it over. A failing batch gets an error marker; the worker
+goes on and exits 0 (``report`` decides), unless ``--fail-on-error``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import inspect
+import json
+import logging
+import random
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import FrameType, ModuleType
+from typing import Any
+
+from claimed_cwl.grid.batches import resolve_batches, validate_batch_id
+from claimed_cwl.grid.config import (
+    DEFAULT_LOCK_TIMEOUT,
+    add_coordinator_args,
+    add_source_args,
+    parse_bool,
+    redact,
+)
+from claimed_cwl.grid.coordinator import ClaimState, Coordinator, LeaseKeeper, open_store
+from claimed_cwl.grid.errors import GridError
+
+__all__ = ["load_process", "main", "process_batch", "run_batches"]
+
+log = logging.getLogger("claimed_cwl.grid.worker")
+
+PROCESSED, FAILED, SKIPPED, LOCKED = "processed", "failed", "skipped", "locked"
+
+
+def _import_script(script: Path) -> ModuleType:
+    if not script.is_file():
+        raise GridError("operator script not found", str(script))
+    sys.path.insert(0, str(script.parent.resolve()))
+    spec = importlib.util.spec_from_file_location("claimed_operator", script)
+    if spec is None or spec.loader is None:
+        raise GridError("cannot import the operator script (not a .py file?)", str(script))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["claimed_operator"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_process(script: str | Path, name: str = "grid_process", arg_names: Sequence[str] | None = None) -> Callable[
+    [str], object
+]:
+    """Import ``script`` and return ``call(batch_id)`` running its ``name`` function with its parameters."""
+    module = _import_script(Path(script))
+    func = getattr(module, name, None)
+    if not callable(func):
+        raise GridError(f"the operator defines no function {name}(batch_id, ...)", str(script))
+    if arg_names is not None:
+        missing = [a for a in arg_names if not hasattr(module, a)]
+        if missing:
+            raise GridError(f"--args names no module-level variable {', '.join(missing)}", str(script))
+        values = [getattr(module, a) for a in arg_names]
+        return lambda batch: func(batch, *values)
+    kwargs = _bind_by_name(func, module, str(script), name)
+    return lambda batch: func(batch, **kwargs)
+
+
+def _bind_by_name(func: Callable[..., object], module: ModuleType, script: str, name: str) -> dict[str, Any]:
+    params = list(inspect.signature(func).parameters.values())
+    if not params or params[0].kind not in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
+        raise GridError(f"{name} must take the batch id as its first parameter", script)
+    kwargs: dict[str, Any] = {}
+    for param in params[1:]:
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue
+        if hasattr(module, param.name):
+            kwargs[param.name] = getattr(module, param.name)
+        elif param.default is param.empty:
+            raise GridError(
+                f"{name} parameter {param.name!r} has no module-level variable of that name and no default "
+                "(use --args to pass variables positionally)",
+                script,
+            )
+    return kwargs
+
+
+def _run_claimed(coordinator: Coordinator, lease: Any, call: Callable[[str], object]) -> str | None:
+    """Run one claimed batch; return its outcome, or None when the lease was lost (someone else finishes it)."""
+    batch = lease.batch
+    log.info("batch %s: processing", batch)
+    try:
+        with LeaseKeeper(coordinator, lease):
+            call(batch)
+    except Exception as exc:
+        log.error("batch %s failed: %s", batch, redact(f"{type(exc).__name__}: {exc}"))
+        return FAILED if coordinator.mark_failed(lease, exc) else None
+    except BaseException:
+        coordinator.release(lease)  # interrupted (SIGTERM, Ctrl-C): free the batch for others at once
+        raise
+    if coordinator.mark_done(lease):
+        log.info("batch %s: processed", batch)
+        return PROCESSED
+    return None
+
+
+def process_batch(
+    coordinator: Coordinator, batch: str, call: Callable[[str], object], wait: bool = True, poll: float = 5.0
+) -> str:
+    """Claim and run one batch; return ``processed``, ``failed``, ``skipped`` or (without ``wait``) ``locked``."""
+    while True:
+        state, lease = coordinator.try_claim(batch)
+        if lease is not None:
+            outcome = _run_claimed(coordinator, lease, call)
+            if outcome is not None:
+                return outcome
+        elif state in (ClaimState.PROCESSED, ClaimState.FAILED):
+            return SKIPPED
+        elif not wait:
+            return LOCKED
+        time.sleep(poll)
+
+
+def run_batches(
+    coordinator: Coordinator,
+    batches: Sequence[str],
+    call: Callable[[str], object],
+    wait: bool = True,
+    poll: float = 5.0,
+    seed: int | None = None,
+) -> dict[str, str]:
+    """Loop over ``batches`` (in a random order, to spread concurrent workers); return each batch's outcome."""
+    order = list(batches)
+    random.Random(seed).shuffle(order)
+    outcomes: dict[str, str] = {}
+    while order:
+        waiting = []
+        for batch in order:
+            state, lease = coordinator.try_claim(batch)
+            if lease is not None:
+                outcome = _run_claimed(coordinator, lease, call)
+                if outcome is None:
+                    waiting.append(batch)
+                else:
+                    outcomes[batch] = outcome
+            elif state in (ClaimState.PROCESSED, ClaimState.FAILED):
+                outcomes[batch] = SKIPPED
+            elif wait:
+                waiting.append(batch)
+            else:
+                outcomes[batch] = LOCKED
+        order = waiting
+        if order:
+            time.sleep(poll)
+    return outcomes
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the worker's argument parser."""
+    parser = argparse.ArgumentParser(prog="python -m claimed_cwl.grid.worker", description=__doc__.split("\n")[0])
+    parser.add_argument("--script", required=True, help="the operator's .py file")
+    parser.add_argument("--process", default="grid_process", help="function called per batch (default grid_process)")
+    parser.add_argument("--args", default=None, help="comma-separated module variables passed positionally")
+    add_coordinator_args(parser)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--batch", help="run this one batch")
+    mode.add_argument("--workers-loop", action="store_true", help="loop over all batches of the batch source")
+    add_source_args(parser)
+    parser.add_argument("--lock-timeout", type=float, default=None,
+                        help=f"lease seconds (env gw_lock_timeout, default {DEFAULT_LOCK_TIMEOUT:.0f})")
+    parser.add_argument("--ignore-error-files", default=None,
+                        help="retry batches with an error marker: true/false (env gw_ignore_error_files)")
+    parser.add_argument("--no-wait", action="store_true", help="skip batches locked by a live worker")
+    parser.add_argument("--poll-seconds", type=float, default=None, help="wait between looks at a locked batch")
+    parser.add_argument("--fail-on-error", action="store_true", help="exit 1 when a batch of this worker failed")
+    parser.add_argument("--result-file", default=None, help="write {batch: outcome} of this worker as JSON here")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> tuple[float, bool]:
+    import os
+
+    raw_timeout = args.lock_timeout if args.lock_timeout is not None else os.environ.get("gw_lock_timeout")
+    try:
+        timeout = float(raw_timeout) if raw_timeout not in (None, "") else DEFAULT_LOCK_TIMEOUT
+    except ValueError:
+        raise GridError(f"gw_lock_timeout: expected seconds, got {raw_timeout!r}") from None
+    raw_ignore = args.ignore_error_files
+    if raw_ignore is None:
+        raw_ignore = os.environ.get("gw_ignore_error_files")
+    return timeout, parse_bool(raw_ignore, "gw_ignore_error_files")
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate everything, then process; return the exit code."""
+    timeout, ignore_errors = _settings(args)
+    if args.batch is not None:
+        batches = [validate_batch_id(args.batch)]
+    else:
+        batches = resolve_batches(
+            args.batch_file, args.batch_file_col_name, args.file_path_pattern, args.group_by, args.batches_json
+        )
+    store = open_store(args.backend, args.coordinator or "")
+    started = time.time()
+    coordinator = Coordinator(store, timeout, ignore_errors_before=started if ignore_errors else None)
+    arg_names = [a.strip() for a in args.args.split(",") if a.strip()] if args.args else None
+    call = load_process(args.script, args.process, arg_names)
+    poll = args.poll_seconds if args.poll_seconds is not None else min(5.0, max(0.2, timeout / 4))
+    signal.signal(signal.SIGTERM, _terminate)
+    if args.batch is not None:
+        outcomes = {args.batch: process_batch(coordinator, args.batch, call, not args.no_wait, poll)}
+    else:
+        outcomes = run_batches(coordinator, batches, call, not args.no_wait, poll)
+    counts = {k: sum(1 for v in outcomes.values() if v == k) for k in (PROCESSED, FAILED, SKIPPED, LOCKED)}
+    log.info("worker done on %s: %s", store.location, json.dumps(counts))
+    if args.result_file:
+        Path(args.result_file).write_text(json.dumps(outcomes, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return 1 if args.fail_on_error and counts[FAILED] else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse flags, run, turn GridError into one line on stderr and exit code 2."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return run(args)
+    except GridError as exc:
+        print(f"grid worker: error: {redact(str(exc))}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Launch strategy: the container command that runs an operator, as a pure function of its spec.
+
+The parser fills the OperatorSpec; this module alone decides how the code is
+started (see docs/operators.md, "How the script is launched"). Every emitter
+asks it for the command that follows the ``env NAME=value ...`` assignments.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from claimed_cwl.spec import Language, OperatorSpec, OutputKind
+
+__all__ = [
+    "APP_DIR",
+    "LAUNCHER_DIR",
+    "export_file",
+    "interpreter_command",
+    "launch_command",
+    "launcher_files",
+    "script_path",
+    "value_outputs",
+]
+
+APP_DIR = "/opt/app"
+LAUNCHER_DIR = "/opt/claimed"
+_PY_LAUNCHER = "claimed_launcher.py"
+_R_LAUNCHER = "claimed_launcher.R"
+
+
+def script_path(spec: OperatorSpec) -> str:
+    """Absolute path of the operator's source file inside the image."""
+    return f"{APP_DIR}/{spec.source_file}"
+
+
+def value_outputs(spec: OperatorSpec) -> tuple[str, ...]:
+    """Names of the value outputs (``os.environ[name] = ...``), in spec order."""
+    return tuple(out.name for out in spec.outputs if out.kind is OutputKind.VALUE)
+
+
+def export_file(name: str) -> str:
+    """Relative file a value output is written to by default (the CWL glob)."""
+    return f"{name}.value"
+
+
+def interpreter_command(spec: OperatorSpec) -> list[str]:
+    """The interpreter, the launcher when one is needed, and the script; no ``--export`` items.
+
+    Python scripts run directly unless they have value outputs; notebooks
+    always go through the Python launcher; R scripts through the R launcher.
+    """
+    script = script_path(spec)
+    if spec.language is Language.R:
+        return ["Rscript", f"{LAUNCHER_DIR}/{_R_LAUNCHER}", script]
+    if spec.language is Language.NOTEBOOK or value_outputs(spec):
+        return ["python", f"{LAUNCHER_DIR}/{_PY_LAUNCHER}", script]
+    return ["python", script]
+
+
+def launch_command(spec: OperatorSpec, export_dir: str = "") -> list[str]:
+    """The full container command after the environment assignments.
+
+    Each value output adds ``--export NAME=PATH``; PATH is ``NAME.value``,
+    under ``export_dir`` when one is given.
+    """
+    command = interpreter_command(spec)
+    prefix = f"{export_dir.rstrip('/')}/" if export_dir else ""
+    for name in value_outputs(spec):
+        command += ["--export", f"{name}={prefix}{export_file(name)}"]
+    return command
+
+
+def launcher_files(spec: OperatorSpec) -> dict[str, bytes]:
+    """Launcher files the image needs: file name (copied to LAUNCHER_DIR) -> content."""
+    name = _R_LAUNCHER if spec.language is Language.R else _PY_LAUNCHER
+    content = resources.files("claimed_cwl.launch").joinpath(name).read_bytes()
+    return {name: content}

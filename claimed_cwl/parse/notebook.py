@@ -1,0 +1,91 @@
+"""Notebook front end: read with nbformat, merge the code cells, parse as Python.
+
+Shell lines (``!cmd``, ``%magic``) become blank (or ``pass`` when indented)
+so that ``ast`` parses the rest and line numbers stay; ``%%`` cells are left
+out; ``!pip install``/``%pip install`` lines are dependencies. Merged line
+numbers map back to (cell, line) for every error. The first markdown cell is
+the description.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from claimed_cwl.errors import OperatorError
+from claimed_cwl.parse.comments import parse_dependency_line
+from claimed_cwl.parse.infer import strip_blank_lines
+from claimed_cwl.parse.python_source import extract_python
+from claimed_cwl.parse.reads import Extracted
+from claimed_cwl.parse.source import Source
+from claimed_cwl.spec import Dependency
+
+__all__ = ["extract_notebook", "read_notebook"]
+
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+def read_notebook(path: Path, data: bytes) -> Any:
+    """Decode, JSON-parse and validate a notebook; any problem is an OperatorError."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise OperatorError(path, data[: exc.start].count(b"\n") + 1, "notebook is not UTF-8 text") from None
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise OperatorError(path, exc.lineno, f"notebook is not valid JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:
+        raise OperatorError(path, 0, "notebook JSON is nested too deeply") from None
+    try:
+        notebook = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
+        nbformat.validate(notebook)
+    except Exception as exc:  # nbformat raises many types for malformed documents
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise OperatorError(path, 0, f"not a Jupyter notebook (nbformat 4): {first_line}") from None
+    return notebook
+
+
+def extract_notebook(path: Path, data: bytes) -> tuple[Source, Extracted]:
+    """Parse a notebook into its merged Source and what it reads and writes."""
+    notebook = read_notebook(path, data)
+    lines: list[str] = []
+    cells: list[tuple[int, int]] = []
+    shell_lines: list[tuple[int, str]] = []
+    description = ""
+    for number, cell in enumerate(notebook.cells, start=1):
+        text = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        if cell.cell_type == "markdown" and not description:
+            description = strip_blank_lines(text)
+        if cell.cell_type != "code" or text.lstrip().startswith("%%"):
+            continue
+        if lines:
+            lines.append("")
+            cells.append((0, 0))
+        for cell_line, line in enumerate(_NEWLINES.split(text), start=1):
+            stripped = line.lstrip()
+            if stripped.startswith(("!", "%")):
+                shell_lines.append((len(lines) + 1, stripped[1:]))
+                indent = line[: len(line) - len(stripped)]
+                lines.append(f"{indent}pass" if indent else "")
+            else:
+                lines.append(line)
+            cells.append((number, cell_line))
+    source = Source(path, "\n".join(lines) + "\n", tuple(cells))
+    extracted = extract_python(source, with_docstring=False)
+    extracted.description = description
+    extracted.dependencies = _shell_dependencies(source, shell_lines)
+    return source, extracted
+
+
+def _shell_dependencies(source: Source, shell_lines: list[tuple[int, str]]) -> list[Dependency]:
+    found: list[Dependency] = []
+    for line, text in shell_lines:
+        dependency = parse_dependency_line(text, line, source)
+        if dependency is not None:
+            found.append(dependency)
+    return found

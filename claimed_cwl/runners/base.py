@@ -1,0 +1,68 @@
+"""What every runner gets (RunOptions) and the table of backends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from claimed_cwl.errors import ClaimedError
+
+__all__ = ["BACKENDS", "ENGINES", "RunOptions", "run_cwl"]
+
+ENGINES = ("docker", "podman")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Settings of one run, independent of the backend.
+
+    ``extra_args`` are passed to the backend verbatim (before the document),
+    ``inputs`` after the document and job file (``--name value`` pairs that
+    the backend types against the document's inputs).
+    """
+
+    outdir: Path = Path(".")
+    engine: str = "docker"
+    quiet: bool = True
+    parallel: bool = False
+    network: str | None = None
+    extra_args: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
+    job: Path | None = None
+    workdir: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ClaimedError(f"unknown engine {self.engine!r}: expected one of {', '.join(ENGINES)}")
+
+
+Runner = Callable[[Path, RunOptions], int]
+
+
+def _backends() -> dict[str, Runner]:
+    from claimed_cwl.runners.cwltool_runner import run_cwltool  # noqa: PLC0415
+    from claimed_cwl.runners.toil_runner import run_toil  # noqa: PLC0415
+
+    return {"cwltool": run_cwltool, "toil": run_toil}
+
+
+BACKENDS: tuple[str, ...] = ("cwltool", "toil")
+
+
+def run_cwl(document: Path, options: RunOptions, backend: str = "cwltool") -> int:
+    """Run ``document`` (a CWL tool or workflow) with ``backend``; return its exit code."""
+    runners = _backends()
+    if backend not in runners:
+        raise ClaimedError(f"unknown backend {backend!r}: expected one of {', '.join(sorted(runners))}")
+    return runners[backend](document, options)
+
+
+def job_arguments(document: Path, options: RunOptions) -> Sequence[str]:
+    """The document, the job file if any, then the ``--name value`` inputs."""
+    args = [str(document)]
+    if options.job is not None:
+        args.append(str(options.job))
+    args.extend(options.inputs)
+    return args

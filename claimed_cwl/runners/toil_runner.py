@@ -1,0 +1,48 @@
+"""Run CWL with Toil (``toil-cwl-runner``) on the single-machine batch system.
+
+Toil runs in a child process: it installs its own signal handlers and
+logging, and a killed run must be restartable from its job store.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from claimed_cwl.runners.base import RunOptions, job_arguments
+
+__all__ = ["run_toil", "toil_argv"]
+
+
+def toil_argv(document: Path, options: RunOptions, job_store: str) -> list[str]:
+    """The toil-cwl-runner command line for one run.
+
+    ``--no-prepull``: Toil would otherwise ``docker pull`` every image first,
+    which fails for images that exist only in the local engine.
+    """
+    argv = [
+        sys.executable, "-m", "toil.cwl.cwltoil",
+        f"--jobStore={job_store}",
+        f"--outdir={options.outdir}",
+        "--no-prepull",
+        "--logLevel=WARNING" if options.quiet else "--logLevel=INFO",
+    ]
+    if options.engine == "podman":
+        argv.append("--podman")
+    if options.workdir is not None:
+        argv += [f"--workDir={options.workdir}", f"--tmpdir-prefix={options.workdir}/tmp"]
+    argv += list(options.extra_args)
+    argv += job_arguments(document, options)
+    return argv
+
+
+def run_toil(document: Path, options: RunOptions) -> int:
+    """Run ``document`` with Toil single machine and a throw-away file job store."""
+    with tempfile.TemporaryDirectory(prefix="claimed-toil-") as scratch:
+        job_store = f"file:{scratch}/jobstore"
+        completed = subprocess.run(toil_argv(document, options, job_store), check=False)
+    if completed.returncode != 0:
+        print(f"claimed-cwl: toil-cwl-runner failed with exit code {completed.returncode}", file=sys.stderr)
+    return completed.returncode

@@ -1,0 +1,72 @@
+"""The interface of a runnable process (a CWL tool, or a Workflow built here): its typed ports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from claimed_cwl.workflow.types import PortType, WorkflowError, port_type_from_cwl
+
+__all__ = ["Interface", "Port", "interface_of_cwl", "short_id"]
+
+_PROCESS_CLASSES = ("CommandLineTool", "ExpressionTool", "Workflow")
+
+
+@dataclass(frozen=True)
+class Port:
+    """One input or output of a process; ``required`` is True for an input with no null and no default."""
+
+    name: str
+    type: PortType
+    required: bool = False
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Interface:
+    """Name, kind (CWL class) and ports of a process."""
+
+    name: str
+    kind: str
+    inputs: tuple[Port, ...]
+    outputs: tuple[Port, ...]
+
+    def input(self, name: str) -> Port | None:
+        """The input port called ``name``, or None."""
+        return next((port for port in self.inputs if port.name == name), None)
+
+    def output(self, name: str) -> Port | None:
+        """The output port called ``name``, or None."""
+        return next((port for port in self.outputs if port.name == name), None)
+
+
+def short_id(uri: str | None, fallback: str = "tool") -> str:
+    """The last segment of a cwl-utils id (``file:///x/t.cwl#wc/data`` -> ``data``)."""
+    if not uri:
+        return fallback
+    text = uri.rsplit("#", 1)[1] if "#" in uri else uri
+    text = text.rsplit("/", 1)[-1]
+    if text.endswith(".cwl"):
+        text = text[: -len(".cwl")]
+    return text or fallback
+
+
+def interface_of_cwl(process: Any, fallback_name: str) -> Interface:
+    """Read the interface of a cwl-utils CommandLineTool, ExpressionTool or Workflow object."""
+    kind = getattr(process, "class_", None)
+    if kind not in _PROCESS_CLASSES:
+        raise WorkflowError(f"{fallback_name}: not a CWL process (class {kind!r}); expected one of {_PROCESS_CLASSES}")
+    inputs = []
+    for param in process.inputs:
+        port_type = port_type_from_cwl(param.type_)
+        required = not port_type.optional and param.default is None and port_type.kind != "Any"
+        inputs.append(Port(short_id(param.id), port_type, required, _doc(param.doc)))
+    outputs = [Port(short_id(param.id), port_type_from_cwl(param.type_), doc=_doc(param.doc)) for param in process.outputs]
+    name = short_id(process.id, fallback_name) if process.id else fallback_name
+    return Interface(name, kind, tuple(inputs), tuple(outputs))
+
+
+def _doc(doc: Any) -> str:
+    if isinstance(doc, list):
+        return "\n".join(str(item) for item in doc)
+    return str(doc) if doc else ""

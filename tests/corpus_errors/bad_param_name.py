@@ -1,0 +1,7 @@
+"""The parameter name is not an identifier."""
+
+import os
+
+# A parameter with a dash
+value = os.getenv('my-param', 'x')
+print(value)
