@@ -37,7 +37,7 @@ from claimed_cwl.parse import parse_operator  # noqa: E402
 
 @dataclass(frozen=True)
 class Operator:
-    """One corpus operator: its source and additional files."""
+    """One corpus operator: its source and additional files (relative to the source's directory)."""
 
     source: Path
     files: tuple[Path, ...]
@@ -50,13 +50,13 @@ class Operator:
 def load_corpus() -> list[Operator]:
     """The operators listed in tests/corpus/expected.yaml, in that order."""
     cases = YAML(typ="safe", pure=True).load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))["operators"]
-    return [Operator(CORPUS / c["source"], tuple(CORPUS / f for f in c.get("files", []))) for c in cases]
+    return [Operator(CORPUS / c["source"], tuple(Path(f) for f in c.get("files", []))) for c in cases]
 
 
 def compile_in_memory(operator: Operator, settings: ArtifactSettings) -> int:
     """Parse and render one operator; return the number of bytes rendered."""
     spec = parse_operator(operator.source, additional_files=operator.files)
-    artifacts = render_artifacts(spec, settings, read_user_files(operator.source, operator.files, spec))
+    artifacts = render_artifacts(spec, settings, read_user_files(operator.source, spec))
     return sum(len(content) for content in artifacts.values())
 
 

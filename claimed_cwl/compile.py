@@ -54,7 +54,7 @@ def render_artifacts(
 
 
 def read_user_files(source: Path, spec: OperatorSpec) -> dict[str, bytes]:
-    """The operator's source and additional files by build-context name; directories are walked.
+    """Read the operator's source and additional files, by build-context name; directories are walked.
 
     ``spec.additional_files`` are relative to the operator's directory, as
     the parser checked them; their names in the image are the same.

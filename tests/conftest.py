@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# Fixtures for the Docker engine, registry and base images (tests/services.py).
+pytest_plugins = ["services"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

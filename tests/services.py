@@ -1,6 +1,7 @@
 """Pytest plugin: fixtures for the local services that scripts/services.sh starts.
 
-Registered from tests/conftest.py with ``pytest_plugins = ["services"]``.
+Registered from tests/conftest.py with ``pytest_plugins = ["tests.services"]`` (with
+``pythonpath = ["."]`` in the pytest configuration, so that ``tests`` imports).
 
 When a service or base image is missing, a test that needs it is skipped with
 the command that provides it; under CI (``CI=true``, where scripts/test.sh has

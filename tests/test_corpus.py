@@ -13,12 +13,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import multiprocessing
 import os
 import re
 import subprocess
 import sys
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +50,7 @@ def _source(case: dict[str, Any]) -> Path:
 
 
 def _files(case: dict[str, Any]) -> tuple[Path, ...]:
-    """Additional files, relative to the operator's directory (run with that as the working directory)."""
+    """Additional files, relative to the operator's directory (as parse_operator and compile_operator take them)."""
     return tuple(Path(name) for name in case.get("files", []))
 
 
@@ -67,7 +66,9 @@ def _corpus_sources() -> set[str]:
 
 
 def test_corpus_is_complete_and_large_enough() -> None:
-    additional = {name for case in OPERATORS for name in case.get("files", [])}
+    additional = {
+        (Path(case["source"]).parent / name).as_posix() for case in OPERATORS for name in case.get("files", [])
+    }
     assert _corpus_sources() - additional == set(BY_SOURCE), "every corpus operator needs an entry in expected.yaml"
     languages = [case["language"] for case in OPERATORS]
     assert languages.count("python") >= 20
@@ -165,8 +166,7 @@ def _interface_mismatches(case: dict[str, Any], spec: Any) -> list[str]:
 def test_interface(case: dict[str, Any]) -> None:
     from claimed_cwl.parse import parse_operator
 
-    with contextlib.chdir(_source(case).parent):
-        spec = parse_operator(_source(case), additional_files=_files(case))
+    spec = parse_operator(_source(case), additional_files=_files(case))
     problems = _interface_mismatches(case, spec)
     assert not problems, f"{case['source']}:\n  " + "\n  ".join(problems)
 
@@ -194,8 +194,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Compiled | E
     for case in OPERATORS:
         dirs = [base / run / case["name"] for run in ("first", "second")]
         try:
-            with contextlib.chdir(_source(case).parent):
-                specs = [compile_operator(_source(case), _files(case), None, out).spec for out in dirs]
+            specs = [compile_operator(_source(case), _files(case), None, out).spec for out in dirs]
         except ClaimedError as exc:  # reported by this operator's own tests, not by all of them
             result[case["source"]] = exc
             continue
@@ -214,13 +213,28 @@ def _cwl_files(directory: Path) -> list[Path]:
     return sorted(directory.rglob("*.cwl"))
 
 
-def _validate_in_process(path: Path) -> tuple[int, str]:
+def _validate_in_process(path: Path, reuse_schema: bool) -> tuple[int, str]:
+    """``cwltool --enable-ext --validate PATH`` in this process; returns (exit code, log).
+
+    cwltool's main() reloads the CWL schema on every call (about a second);
+    after the first call a no-op ``custom_schema_callback`` keeps the loaded
+    schema (with cwltool's extensions, so ``cwltool:CUDARequirement`` is
+    checked too).
+    """
     import cwltool.main
 
     out = io.StringIO()
+    keep: dict[str, Any] = {"custom_schema_callback": lambda: None} if reuse_schema else {}
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        code = cwltool.main.main(["--validate", str(path)], stdout=out, stderr=out)
+        code = cwltool.main.main(["--enable-ext", "--validate", str(path)], stdout=out, stderr=out, **keep)
     return code, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def validations(compiled: dict[str, Compiled | Exception]) -> dict[Path, tuple[int, str]]:
+    """``cwltool --validate`` of every compiled .cwl, in-process, the schema loaded once."""
+    paths = [p for entry in compiled.values() if isinstance(entry, Compiled) for p in _cwl_files(entry.first)]
+    return {path: _validate_in_process(path, reuse_schema=index > 0) for index, path in enumerate(paths)}
 
 
 def _cwl_type_name(cwl_type: Any) -> tuple[str, bool]:
@@ -234,20 +248,6 @@ def _cwl_type_name(cwl_type: Any) -> tuple[str, bool]:
 
 def _short_id(identifier: str) -> str:
     return identifier.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
-@pytest.fixture(scope="module")
-def validations(compiled: dict[str, Compiled | Exception]) -> dict[Path, tuple[int, str]]:
-    """``cwltool --validate`` of every compiled .cwl: in-process, one worker process per core.
-
-    cwltool validates one file per call (about a second each, mostly schema
-    loading), so the files are spread over worker processes that import
-    cwltool once.
-    """
-    paths = [p for entry in compiled.values() if isinstance(entry, Compiled) for p in _cwl_files(entry.first)]
-    workers = max(1, min(len(paths), os.cpu_count() or 1))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return dict(zip(paths, pool.map(_validate_in_process, paths, chunksize=4), strict=True))
 
 
 @pytest.mark.parametrize("case", OPERATORS, ids=_ids)

@@ -9,8 +9,8 @@ import shlex
 from _emit_samples import SECRET_DEFAULT, full_spec, minimal_spec
 
 from claimed_cwl.emit import DockerfileSettings, emit_dockerfile
-from claimed_cwl.emit.interface import INTERFACE_LABEL
 from claimed_cwl.spec import Dependency, DependencyKind, Language, OperatorSpec
+from claimed_cwl.spec_codec import SPEC_LABEL, spec_from_dict
 
 
 def _instructions(text: str) -> list[str]:
@@ -19,7 +19,7 @@ def _instructions(text: str) -> list[str]:
 
 def _label_json(text: str) -> dict[str, object]:
     """Undo the Dockerfile double-quote escaping of the interface label (backslash escapes)."""
-    line = next(line for line in text.splitlines() if line.startswith(f"LABEL {INTERFACE_LABEL}="))
+    line = next(line for line in text.splitlines() if line.startswith(f"LABEL {SPEC_LABEL}="))
     quoted = line.split("=", 1)[1]
     assert quoted.startswith('"') and quoted.endswith('"')
     body = re.sub(r"\\(.)", r"\1", quoted[1:-1])
@@ -90,6 +90,11 @@ def test_interface_label_round_trips_and_hides_secrets() -> None:
     assert SECRET_DEFAULT not in text
     interface = _label_json(text)
     assert interface["name"] == "filter-csv"
+    # the label is the whole spec (less secret defaults): the CWL can be written again from it
+    again = spec_from_dict(interface)
+    assert again.parameters == tuple(
+        p if not p.secret else type(p)(**{**p.__dict__, "default": None}) for p in full_spec().parameters
+    )
     params = {p["name"]: p for p in interface["parameters"]}  # type: ignore[attr-defined]
     assert params["api_token"]["secret"] is True and "default" not in params["api_token"]
     assert params["limit"] == {"name": "limit", "type": "int", "required": False, "secret": False,

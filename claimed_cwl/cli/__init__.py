@@ -23,6 +23,9 @@ COMMANDS: dict[str, str] = {
     "compile": "claimed_cwl.cli.compile_cmd",
     "build": "claimed_cwl.cli.build_cmd",
     "run": "claimed_cwl.cli.run_cmd",
+    "workflow": "claimed_cwl.cli.workflow_cmd",
+    "viz": "claimed_cwl.cli.viz_cmd",
+    "import-kfp": "claimed_cwl.cli.import_cmd",
 }
 
 
@@ -46,6 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _configure_logging(level: str) -> None:
+    """Send claimed_cwl's log records at ``level`` and above to the current stderr (once per call)."""
+    logger = logging.getLogger("claimed_cwl")
+    for handler in [h for h in logger.handlers if getattr(h, "claimed_cli", False)]:
+        logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.claimed_cli = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     parser = build_parser()
@@ -54,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not hasattr(args, "backend_args"):
             parser.error(f"unrecognized arguments: {' '.join(unknown)}")
         args.backend_args = unknown  # 'run' hands options it does not know to the backend
-    logging.basicConfig(level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
+    _configure_logging(args.log_level)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2

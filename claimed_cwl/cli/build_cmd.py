@@ -7,7 +7,7 @@ from typing import Any
 
 from claimed_cwl.build import docker_client
 from claimed_cwl.build.operator_build import build_operator
-from claimed_cwl.cli.compile_cmd import add_operator_arguments, settings_from_args
+from claimed_cwl.cli.compile_cmd import add_operator_arguments, operator_relative, settings_from_args
 from claimed_cwl.errors import ClaimedError
 
 __all__ = ["register", "run"]
@@ -36,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
     if args.engine != "docker":
         raise ClaimedError("building images needs the Docker engine; podman is supported for running only "
                            "(claimed-cwl run --engine podman)")
-    built = build_operator(docker_client(), args.operator, args.additional_files, settings_from_args(args),
+    additional = operator_relative(args.operator, args.additional_files)
+    built = build_operator(docker_client(), args.operator, additional, settings_from_args(args),
                            args.out, push=args.push)
     state = "up to date" if built.image.reused else "built"
     print(f"image {built.image.image} {state} (content digest {built.image.digest[:12]})")

@@ -27,7 +27,7 @@ def register(subparsers: Any) -> None:
 
 
 def add_operator_arguments(parser: argparse.ArgumentParser) -> None:
-    """The operator, its files and the artifact options: shared by ``compile`` and ``build``."""
+    """Add the operator, its files and the artifact options: shared by ``compile`` and ``build``."""
     parser.add_argument("operator", type=Path, metavar="OPERATOR", help="the operator source file")
     parser.add_argument(
         "additional_files", type=Path, nargs="*", metavar="ADDITIONAL_FILES",
@@ -65,7 +65,7 @@ def _pvc(text: str | None) -> tuple[str | None, str]:
 
 
 def settings_from_args(args: argparse.Namespace) -> ArtifactSettings:
-    """The emitters' settings from the parsed command line."""
+    """Return the emitters' settings from the parsed command line."""
     pvc_name, pvc_mount = _pvc(args.pvc)
     return ArtifactSettings(
         image=ImageSettings(repository=args.repository, version=args.version),

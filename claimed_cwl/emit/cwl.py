@@ -32,14 +32,14 @@ _TOP_LEVEL_ORDER = (
 
 
 def emit_cwl(spec: OperatorSpec, image: ImageSettings) -> str:
-    """The operator's CWL v1.2 CommandLineTool as YAML text."""
+    """Render the operator's CWL v1.2 CommandLineTool as YAML text."""
     document = build_tool(spec, image).save(top=True)
     header = f"#!/usr/bin/env cwl-runner\n{generated_header(spec.source_file)}"
     return dump_yaml(_normalise(document), header=header)
 
 
 def build_tool(spec: OperatorSpec, image: ImageSettings) -> cwl.CommandLineTool:
-    """The operator's CommandLineTool as a cwl-utils object."""
+    """Build the operator's CommandLineTool as a cwl-utils object."""
     return cwl.CommandLineTool(
         cwlVersion="v1.2",
         id=spec.name,
@@ -77,7 +77,7 @@ def _input(param: Parameter) -> cwl.CommandInputParameter:
 
 
 def _cwl_default(param: Parameter) -> Any:
-    """The CWL default: the script's own, except for secrets and paths (a path is no File object)."""
+    """Return the CWL default: the script's own, except for secrets and paths (a path is no File object)."""
     if param.secret or param.type in (ParamType.FILE, ParamType.DIRECTORY):
         return None
     return param.default
@@ -100,7 +100,8 @@ def _output(out: Output) -> cwl.CommandOutputParameter:
             glob=_literal(export_file(out.name)), loadContents=True, outputEval="$(self[0].contents)"
         )
     else:
-        binding = cwl.CommandOutputBinding(glob=_literal(out.path))
+        # "cleaned/" would glob a Directory with an empty basename in cwltool.
+        binding = cwl.CommandOutputBinding(glob=_literal(out.path.rstrip("/")))
     return cwl.CommandOutputParameter(
         id=out.name, type_=out.kind.value, doc=out.description or None, outputBinding=binding
     )
@@ -131,7 +132,7 @@ def _secret_names(spec: OperatorSpec) -> list[str]:
 
 
 def _hints(spec: OperatorSpec) -> list[dict[str, Any]]:
-    """cwltool extensions (no cwl-utils classes exist for them): GPUs and secrets."""
+    """Return the cwltool extensions (cwl-utils has no classes for them): GPUs and secrets."""
     hints: list[dict[str, Any]] = []
     if spec.resources.gpus is not None:
         hints.append({
@@ -153,10 +154,11 @@ def _namespaces(spec: OperatorSpec) -> dict[str, Any] | None:
 
 
 def _normalise(document: dict[str, Any]) -> dict[str, Any]:
-    """Fixed top-level key order, and no random ``_:`` anonymous names."""
+    """Put top-level keys in a fixed order and drop random ``_:`` anonymous names."""
     ordered = {key: document[key] for key in _TOP_LEVEL_ORDER if key in document}
     ordered.update((key, value) for key, value in document.items() if key not in ordered)
-    return _drop_anonymous_names(ordered)
+    cleaned: dict[str, Any] = _drop_anonymous_names(ordered)
+    return cleaned
 
 
 def _drop_anonymous_names(value: Any) -> Any:

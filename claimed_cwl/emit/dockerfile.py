@@ -12,9 +12,9 @@ import json
 import shlex
 
 from claimed_cwl.emit._yaml import generated_header
-from claimed_cwl.emit.interface import INTERFACE_LABEL, interface_json
 from claimed_cwl.emit.settings import DockerfileSettings
 from claimed_cwl.launch import APP_DIR, LAUNCHER_DIR, launch_command, launcher_files
+from claimed_cwl.spec_codec import SPEC_LABEL, spec_to_json
 from claimed_cwl.spec import DependencyKind, OperatorSpec
 
 __all__ = ["CRAN_MIRROR", "emit_dockerfile"]
@@ -24,7 +24,7 @@ RUNTIME_USER = "1000:1000"
 
 
 def emit_dockerfile(spec: OperatorSpec, settings: DockerfileSettings) -> str:
-    """The Dockerfile that builds the operator image from a build context holding its files."""
+    """Render the Dockerfile that builds the operator image from a build context holding its files."""
     lines = [
         generated_header(spec.source_file),
         f"FROM {settings.base_for(spec.language)}",
@@ -34,7 +34,7 @@ def emit_dockerfile(spec: OperatorSpec, settings: DockerfileSettings) -> str:
         _copy(spec.source_file, f"{APP_DIR}/{spec.source_file}"),
         *(_copy(path, f"{APP_DIR}/{path}") for path in spec.additional_files),
         f"RUN chmod -R a+rX {APP_DIR} {LAUNCHER_DIR}",
-        f"LABEL {INTERFACE_LABEL}={_label_value(interface_json(spec))}",
+        f"LABEL {SPEC_LABEL}={_label_value(spec_to_json(spec))}",
         f"USER {RUNTIME_USER}",
         "WORKDIR /tmp",
         f"CMD {json.dumps(launch_command(spec))}",

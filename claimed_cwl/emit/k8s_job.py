@@ -25,7 +25,7 @@ _DATA_VOLUME = "data"
 
 
 def emit_job(spec: OperatorSpec, image: ImageSettings, settings: JobSettings) -> str:
-    """The operator's Kubernetes Job YAML."""
+    """Render the operator's Kubernetes Job YAML."""
     job = {
         "apiVersion": "batch/v1",
         "kind": "Job",
@@ -76,7 +76,7 @@ def _container(spec: OperatorSpec, image: ImageSettings, settings: JobSettings) 
 
 
 def _env_text(param: Parameter) -> str:
-    """The default as the script reads it; booleans as the text its own test expects."""
+    """Render the default as the script reads it; booleans as the text its own test expects."""
     if isinstance(param.default, bool):
         return param.true_text if param.default else param.false_text
     return str(param.default)

@@ -29,7 +29,7 @@ _PATH_TYPES = (ParamType.FILE, ParamType.DIRECTORY)
 
 
 def emit_kfp(spec: OperatorSpec, image: ImageSettings) -> str:
-    """The operator's KFP v1 component YAML."""
+    """Render the operator's KFP v1 component YAML."""
     component: dict[str, Any] = {"name": spec.name}
     if spec.description:
         component["description"] = spec.description
@@ -94,7 +94,9 @@ def _command(spec: OperatorSpec) -> list[Any]:
     command: list[Any] = ["env"]
     command += [_input_argument(param) for param in spec.parameters]
     command += [
-        {"concat": [f"{out.name}=", {"outputPath": out.name}]} for out in spec.outputs if out.kind is not OutputKind.VALUE
+        {"concat": [f"{out.name}=", {"outputPath": out.name}]}
+        for out in spec.outputs
+        if out.kind is not OutputKind.VALUE
     ]
     command += interpreter_command(spec)
     for name in value_outputs(spec):

@@ -35,19 +35,33 @@ class SettingsError(ClaimedError):
 
 @dataclass(frozen=True)
 class ImageSettings:
-    """Where the operator image lives: ``<repository>/claimed-<name>:<version>``."""
+    """Where the operator image lives: ``<repository>/claimed-<name>:<version>``.
+
+    ``reference``, when set, is the whole image reference, used as it is
+    (see :meth:`for_reference`).
+    """
 
     repository: str = "claimed"
     version: str = "latest"
+    reference: str | None = None
+
+    @classmethod
+    def for_reference(cls, reference: str) -> ImageSettings:
+        """Return settings naming exactly the image ``reference`` (e.g. an image run by name)."""
+        return cls(reference=reference)
 
     def __post_init__(self) -> None:
+        if self.reference is not None and (not self.reference or any(c.isspace() for c in self.reference)):
+            raise SettingsError(f"image reference {self.reference!r} must be one reference without spaces")
         if not _REPOSITORY_RE.match(self.repository):
             raise SettingsError(f"repository {self.repository!r} is not a valid image repository (e.g. docker.io/me)")
         if not _TAG_RE.match(self.version):
             raise SettingsError(f"version {self.version!r} is not a valid image tag")
 
     def image(self, operator_name: str) -> str:
-        """The image reference of the operator called ``operator_name``."""
+        """Return the image reference of the operator called ``operator_name``."""
+        if self.reference is not None:
+            return self.reference
         return f"{self.repository}/claimed-{operator_name}:{self.version}"
 
 
@@ -62,7 +76,7 @@ class DockerfileSettings:
             raise SettingsError(f"base image {self.base_image!r} must be one image reference without spaces")
 
     def base_for(self, language: Language) -> str:
-        """The base image for an operator written in ``language``."""
+        """Return the base image for an operator written in ``language``."""
         return self.base_image or DEFAULT_BASE_IMAGES[language]
 
 
@@ -85,17 +99,20 @@ class JobSettings:
         if self.backoff_limit < 0:
             raise SettingsError(f"backoff limit must be 0 or more, got {self.backoff_limit}")
         if self.restart_policy not in _RESTART_POLICIES:
-            raise SettingsError(f"restart policy must be one of {', '.join(_RESTART_POLICIES)}, got {self.restart_policy!r}")
+            choices = ", ".join(_RESTART_POLICIES)
+            raise SettingsError(f"restart policy must be one of {choices}, got {self.restart_policy!r}")
         for what, value in (("pull secret", self.pull_secret), ("secret name", self.secret_name)):
             if value is not None and not _DNS_NAME_RE.match(value):
                 raise SettingsError(f"{what} {value!r} is not a valid Kubernetes object name")
         if self.pvc_name is not None and not _DNS_NAME_RE.match(self.pvc_name):
             raise SettingsError(f"PVC name {self.pvc_name!r} is not a valid Kubernetes object name")
         if not self.pvc_mount.startswith("/") or self.pvc_mount in ("/", "/tmp"):
-            raise SettingsError(f"PVC mount path must be an absolute path other than / and /tmp, got {self.pvc_mount!r}")
+            raise SettingsError(
+                f"PVC mount path must be an absolute path other than / and /tmp, got {self.pvc_mount!r}"
+            )
 
     def secret_for(self, operator_name: str) -> str:
-        """Name of the Kubernetes Secret that holds the operator's secret parameters."""
+        """Return the name of the Kubernetes Secret that holds the operator's secret parameters."""
         return self.secret_name or f"{operator_name}-secrets"
 
 

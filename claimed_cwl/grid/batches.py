@@ -57,7 +57,7 @@ def validate_batch_id(batch_id: object) -> str:
     return batch_id
 
 
-def _id_problem(batch_id: str) -> str:
+def _id_problem(batch_id: str) -> str:  # noqa: PLR0911 (one return per reason)
     if batch_id == "":
         return "empty"
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in batch_id):
@@ -77,7 +77,7 @@ def _id_problem(batch_id: str) -> str:
         if segment != segment.strip():
             return "has a path segment with leading or trailing spaces"
     if any(segment.endswith(_STATE_SUFFIXES) for segment in segments[:-1]):
-        return f"has a directory segment ending in one of {', '.join(_STATE_SUFFIXES)} (reserved for coordination state)"
+        return f"has a directory segment ending in {', '.join(_STATE_SUFFIXES)} (reserved for coordination)"
     return ""
 
 
@@ -110,7 +110,7 @@ def _txt_items(text: str) -> list[tuple[str, int]]:
     offset = 0
     for part in text.split(","):
         stripped = part.strip()
-        start = offset + (part.index(stripped) if stripped else 0)
+        start = offset + len(part) - len(part.lstrip())
         items.append((stripped, text.count("\n", 0, start) + 1))
         offset += len(part) + 1
     # A trailing comma (or nothing at all) is not an empty batch.
@@ -145,7 +145,7 @@ def load_batch_file(location: str, col_name: str = "filename") -> list[str]:
     if kind not in ("txt", "json", "csv"):
         raise GridError("batch files must end in .txt (comma-separated), .json (keys) or .csv (a column)", location)
     if location.startswith("s3://"):
-        from claimed_cwl.grid.s3_store import read_s3_text
+        from claimed_cwl.grid.s3_store import read_s3_text  # noqa: PLC0415 (boto3 only when needed)
 
         text = read_s3_text(location)
     else:
@@ -159,7 +159,7 @@ def load_batch_file(location: str, col_name: str = "filename") -> list[str]:
 
 
 def eval_group_by(path: str, rule: str) -> str:
-    """Apply a group-by ``rule`` to ``path``: a C3 expression suffix (``[-10:-4]``, ``.split('.')[-2]``) or ``re:REGEX``."""
+    """Apply a group-by ``rule`` to ``path``: a C3 suffix (``[-10:-4]``, ``.split('.')[-2]``) or ``re:REGEX``."""
     if rule.startswith("re:"):
         match = re.search(rule[3:], path)
         if match is None:
@@ -168,7 +168,7 @@ def eval_group_by(path: str, rule: str) -> str:
     try:
         tree = ast.parse("_path" + rule.strip(), mode="eval")
     except SyntaxError:
-        raise GridError(f"gw_group_by {rule!r}: not an expression such as \"[-10:-4]\" or \".split('.')[-2]\"") from None
+        raise GridError(f"gw_group_by {rule!r}: not an expression such as [-10:-4] or .split('.')[-2]") from None
     value = _eval_node(tree.body, path, rule)
     if not isinstance(value, str):
         raise GridError(f"gw_group_by {rule!r} gives a {type(value).__name__} for {path!r}, not a string")

@@ -13,6 +13,7 @@ __all__ = [
     "SECRET_ENV_NAMES",
     "add_coordinator_args",
     "add_source_args",
+    "env_value",
     "parse_bool",
     "redact",
 ]
@@ -51,7 +52,8 @@ def redact(text: str, environ: Mapping[str, str] | None = None) -> str:
     return text
 
 
-def _env(name: str, default: str | None = None) -> str | None:
+def env_value(name: str, default: str | None = None) -> str | None:
+    """Return environment variable ``name``, or ``default`` when it is unset or empty."""
     value = os.environ.get(name)
     return value if value not in (None, "") else default
 
@@ -61,12 +63,12 @@ def add_coordinator_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--backend",
         choices=["local", "s3"],
-        default=_env("gw_backend"),
+        default=env_value("gw_backend"),
         help="where the coordination state lives (env gw_backend; default: s3 for an s3:// coordinator, else local)",
     )
     parser.add_argument(
         "--coordinator",
-        default=_env("gw_coordinator_path"),
+        default=env_value("gw_coordinator_path"),
         help="coordinator directory, or s3://bucket/prefix (env gw_coordinator_path). S3 credentials come from "
         "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_ENDPOINT_URL_S3, never from the URL",
     )
@@ -77,24 +79,24 @@ def add_source_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("batch source (CLAIMED grid wrapper conventions)")
     group.add_argument(
         "--batch-file",
-        default=_env("gw_batch_file"),
+        default=env_value("gw_batch_file"),
         help="batch file: .txt (comma-separated), .json (keys), .csv (a column); a path or s3://bucket/key "
         "(env gw_batch_file)",
     )
     group.add_argument(
         "--batch-file-col-name",
-        default=_env("gw_batch_file_col_name", "filename"),
+        default=env_value("gw_batch_file_col_name", "filename"),
         help="column of a .csv batch file (env gw_batch_file_col_name; default: filename)",
     )
     group.add_argument(
         "--file-path-pattern",
-        default=_env("gw_file_path_pattern"),
+        default=env_value("gw_file_path_pattern"),
         help="glob pattern(s), comma-separated, used when there is no batch file (env gw_file_path_pattern)",
     )
     group.add_argument(
         "--group-by",
-        default=_env("gw_group_by"),
-        help="rule turning a path into a batch id: a C3 expression such as \"[-10:-4]\" or \".split('.')[-2]\", "
+        default=env_value("gw_group_by"),
+        help='rule turning a path into a batch id: a C3 expression such as "[-10:-4]" or ".split(\'.\')[-2]", '
         "or re:REGEX (first group, else the match) (env gw_group_by)",
     )
     group.add_argument(

@@ -87,13 +87,13 @@ def open_store(backend: str | None, coordinator: str) -> CoordinationStore:
         raise GridError("no coordinator: give --coordinator (or gw_coordinator_path)")
     backend = backend or ("s3" if coordinator.startswith("s3://") else "local")
     if backend == "s3":
-        from claimed_cwl.grid.s3_store import S3Store
+        from claimed_cwl.grid.s3_store import S3Store  # noqa: PLC0415 (boto3 only when needed)
 
         return S3Store.from_url(coordinator)
     if backend == "local":
         if coordinator.startswith("s3://"):
             raise GridError("the local backend needs a directory, not an s3:// URL (use --backend s3)")
-        from claimed_cwl.grid.local_store import LocalStore
+        from claimed_cwl.grid.local_store import LocalStore  # noqa: PLC0415 (it imports this module)
 
         return LocalStore(coordinator)
     raise GridError(f"unknown backend {backend!r}: expected local or s3")
@@ -149,9 +149,8 @@ class Coordinator:
         if self.store.read_marker(batch, "processed") is not None:
             return ClaimState.PROCESSED
         err = self.store.read_marker(batch, "err")
-        if err is not None:
-            if self.ignore_errors_before is None or _marker_time(err) >= self.ignore_errors_before:
-                return ClaimState.FAILED
+        if err is not None and (self.ignore_errors_before is None or _marker_time(err) >= self.ignore_errors_before):
+            return ClaimState.FAILED
         return None
 
     def try_claim(self, batch: str) -> tuple[ClaimState, Lease | None]:
@@ -198,8 +197,9 @@ class Coordinator:
     def mark_done(self, lease: Lease) -> bool:
         """Write the processed marker (only while still holding the lease), then release; False if not written."""
         if not self.renew(lease):
-            log.warning("batch %s: lease lost before completion; the worker that took it over completes it",
-                        lease.batch)
+            log.warning(
+                "batch %s: lease lost before completion; the worker that took it over completes it", lease.batch
+            )
             return False
         info = {"batch": lease.batch, "owner": self.owner, "time": self.clock()}
         written = self.store.write_marker(lease.batch, "processed", json.dumps(info).encode(), exclusive=True)

@@ -19,13 +19,15 @@ whose earlier attempt may have landed is checked by reading the object back.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from claimed_cwl.grid.config import redact
+from claimed_cwl.grid.config import env_value, redact
 from claimed_cwl.grid.coordinator import MarkerKind
 from claimed_cwl.grid.errors import GridError
 
@@ -60,8 +62,8 @@ def parse_s3_url(url: str) -> tuple[str, str]:
 def make_client() -> Any:
     """Return a boto3 S3 client configured from the environment, with short timeouts and standard retries."""
     try:
-        import boto3
-        from botocore.config import Config
+        import boto3  # noqa: PLC0415 (boto3 is imported by the S3 backend only)
+        from botocore.config import Config  # noqa: PLC0415
     except ImportError:
         raise GridError("the s3 backend needs boto3 (pip install boto3)") from None
     config = Config(
@@ -75,7 +77,7 @@ def make_client() -> Any:
 
 def _retry_budget() -> float:
     try:
-        return float(os.environ.get("gw_s3_retry_seconds") or 120)
+        return float(env_value("gw_s3_retry_seconds") or 120)
     except ValueError:
         raise GridError("gw_s3_retry_seconds must be a number of seconds") from None
 
@@ -102,7 +104,7 @@ class S3Store:
 
     def _call(self, op: str, key: str, fn: Callable[[], Any], on_ambiguous: Callable[[], Any] | None = None) -> Any:
         """Run one request with retries; raise _Precondition on 412, KeyError on 404, GridError when out of time."""
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
 
         deadline = time.monotonic() + self.retry_seconds
         delay, attempt = 0.2, 0
@@ -189,10 +191,8 @@ class S3Store:
     def delete_marker(self, batch: str, kind: MarkerKind) -> None:
         """DELETE ``<batch>.<kind>``."""
         key = self._key(batch, kind)
-        try:
+        with contextlib.suppress(KeyError):
             self._call("delete", key, lambda: self.client.delete_object(Bucket=self.bucket, Key=key))
-        except KeyError:
-            pass
 
     def list_markers(self) -> dict[str, set[str]]:
         """LIST the prefix for marker objects."""
@@ -202,7 +202,7 @@ class S3Store:
             kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": self.prefix}
             if token:
                 kwargs["ContinuationToken"] = token
-            page = self._call("list", self.prefix, lambda kw=kwargs: self.client.list_objects_v2(**kw))
+            page: dict[str, Any] = self._call("list", self.prefix, partial(self.client.list_objects_v2, **kwargs))
             for item in page.get("Contents", []):
                 name = str(item["Key"])[len(self.prefix) :]
                 for kind in _KINDS:

@@ -1,4 +1,4 @@
-"""Run an operator's ``grid_process(batch_id, ...)`` on batches, coordinated through a store.
+r"""Run an operator's ``grid_process(batch_id, ...)`` on batches, coordinated through a store.
 
 One batch (a CWL scatter job per batch)::
 
@@ -45,6 +45,7 @@ from claimed_cwl.grid.config import (
     DEFAULT_LOCK_TIMEOUT,
     add_coordinator_args,
     add_source_args,
+    env_value,
     parse_bool,
     redact,
 )
@@ -71,9 +72,9 @@ def _import_script(script: Path) -> ModuleType:
     return module
 
 
-def load_process(script: str | Path, name: str = "grid_process", arg_names: Sequence[str] | None = None) -> Callable[
-    [str], object
-]:
+def load_process(
+    script: str | Path, name: str = "grid_process", arg_names: Sequence[str] | None = None
+) -> Callable[[str], object]:
     """Import ``script`` and return ``call(batch_id)`` running its ``name`` function with its parameters."""
     module = _import_script(Path(script))
     func = getattr(module, name, None)
@@ -148,6 +149,7 @@ def run_batches(
     coordinator: Coordinator,
     batches: Sequence[str],
     call: Callable[[str], object],
+    *,
     wait: bool = True,
     poll: float = 5.0,
     seed: int | None = None,
@@ -189,10 +191,17 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--batch", help="run this one batch")
     mode.add_argument("--workers-loop", action="store_true", help="loop over all batches of the batch source")
     add_source_args(parser)
-    parser.add_argument("--lock-timeout", type=float, default=None,
-                        help=f"lease seconds (env gw_lock_timeout, default {DEFAULT_LOCK_TIMEOUT:.0f})")
-    parser.add_argument("--ignore-error-files", default=None,
-                        help="retry batches with an error marker: true/false (env gw_ignore_error_files)")
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=None,
+        help=f"lease seconds (env gw_lock_timeout, default {DEFAULT_LOCK_TIMEOUT:.0f})",
+    )
+    parser.add_argument(
+        "--ignore-error-files",
+        default=None,
+        help="retry batches with an error marker: true/false (env gw_ignore_error_files)",
+    )
     parser.add_argument("--no-wait", action="store_true", help="skip batches locked by a live worker")
     parser.add_argument("--poll-seconds", type=float, default=None, help="wait between looks at a locked batch")
     parser.add_argument("--fail-on-error", action="store_true", help="exit 1 when a batch of this worker failed")
@@ -202,16 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> tuple[float, bool]:
-    import os
-
-    raw_timeout = args.lock_timeout if args.lock_timeout is not None else os.environ.get("gw_lock_timeout")
+    raw_timeout = args.lock_timeout if args.lock_timeout is not None else env_value("gw_lock_timeout")
     try:
         timeout = float(raw_timeout) if raw_timeout not in (None, "") else DEFAULT_LOCK_TIMEOUT
     except ValueError:
         raise GridError(f"gw_lock_timeout: expected seconds, got {raw_timeout!r}") from None
     raw_ignore = args.ignore_error_files
     if raw_ignore is None:
-        raw_ignore = os.environ.get("gw_ignore_error_files")
+        raw_ignore = env_value("gw_ignore_error_files")
     return timeout, parse_bool(raw_ignore, "gw_ignore_error_files")
 
 
@@ -238,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
     if args.batch is not None:
         outcomes = {args.batch: process_batch(coordinator, args.batch, call, not args.no_wait, poll)}
     else:
-        outcomes = run_batches(coordinator, batches, call, not args.no_wait, poll)
+        outcomes = run_batches(coordinator, batches, call, wait=not args.no_wait, poll=poll)
     counts = {k: sum(1 for v in outcomes.values() if v == k) for k in (PROCESSED, FAILED, SKIPPED, LOCKED)}
     log.info("worker done on %s: %s", store.location, json.dumps(counts))
     if args.result_file:

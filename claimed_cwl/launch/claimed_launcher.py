@@ -65,8 +65,9 @@ def _strip_shell_lines(source: str) -> str:
         stripped = line.lstrip()
         if stripped.startswith(("!", "%")):
             indent = line[: len(line) - len(stripped)]
-            line = f"{indent}pass" if indent else ""
-        lines.append(line)
+            lines.append(f"{indent}pass" if indent else "")
+        else:
+            lines.append(line)
     return "\n".join(lines)
 
 

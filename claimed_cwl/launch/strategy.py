@@ -29,22 +29,22 @@ _R_LAUNCHER = "claimed_launcher.R"
 
 
 def script_path(spec: OperatorSpec) -> str:
-    """Absolute path of the operator's source file inside the image."""
+    """Return the absolute path of the operator's source file inside the image."""
     return f"{APP_DIR}/{spec.source_file}"
 
 
 def value_outputs(spec: OperatorSpec) -> tuple[str, ...]:
-    """Names of the value outputs (``os.environ[name] = ...``), in spec order."""
+    """Return the names of the value outputs (``os.environ[name] = ...``), in spec order."""
     return tuple(out.name for out in spec.outputs if out.kind is OutputKind.VALUE)
 
 
 def export_file(name: str) -> str:
-    """Relative file a value output is written to by default (the CWL glob)."""
+    """Return the relative file a value output is written to by default (the CWL glob)."""
     return f"{name}.value"
 
 
 def interpreter_command(spec: OperatorSpec) -> list[str]:
-    """The interpreter, the launcher when one is needed, and the script; no ``--export`` items.
+    """Return the interpreter, the launcher when one is needed, and the script; no ``--export`` items.
 
     Python scripts run directly unless they have value outputs; notebooks
     always go through the Python launcher; R scripts through the R launcher.
@@ -58,7 +58,7 @@ def interpreter_command(spec: OperatorSpec) -> list[str]:
 
 
 def launch_command(spec: OperatorSpec, export_dir: str = "") -> list[str]:
-    """The full container command after the environment assignments.
+    """Return the full container command after the environment assignments.
 
     Each value output adds ``--export NAME=PATH``; PATH is ``NAME.value``,
     under ``export_dir`` when one is given.
@@ -71,7 +71,7 @@ def launch_command(spec: OperatorSpec, export_dir: str = "") -> list[str]:
 
 
 def launcher_files(spec: OperatorSpec) -> dict[str, bytes]:
-    """Launcher files the image needs: file name (copied to LAUNCHER_DIR) -> content."""
+    """Return the launcher files the image needs: file name (copied to LAUNCHER_DIR) -> content."""
     name = _R_LAUNCHER if spec.language is Language.R else _PY_LAUNCHER
     content = resources.files("claimed_cwl.launch").joinpath(name).read_bytes()
     return {name: content}

@@ -2,7 +2,8 @@
 
 Shell lines (``!cmd``, ``%magic``) become blank (or ``pass`` when indented)
 so that ``ast`` parses the rest and line numbers stay; ``%%`` cells are left
-out; ``!pip install``/``%pip install`` lines are dependencies. Merged line
+out (but a ``!pip install`` in a ``%%capture`` cell is still read);
+``!pip install``/``%pip install`` lines are dependencies. Merged line
 numbers map back to (cell, line) for every error. The first markdown cell is
 the description.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +44,10 @@ def read_notebook(path: Path, data: bytes) -> Any:
     except RecursionError:
         raise OperatorError(path, 0, "notebook JSON is nested too deeply") from None
     try:
-        notebook = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
-        nbformat.validate(notebook)
+        with warnings.catch_warnings():  # e.g. MissingIDFieldWarning for older v4 notebooks
+            warnings.simplefilter("ignore")
+            notebook = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
+            nbformat.validate(notebook)
     except Exception as exc:  # nbformat raises many types for malformed documents
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise OperatorError(path, 0, f"not a Jupyter notebook (nbformat 4): {first_line}") from None
@@ -61,17 +65,19 @@ def extract_notebook(path: Path, data: bytes) -> tuple[Source, Extracted]:
         text = cell.source if isinstance(cell.source, str) else "".join(cell.source)
         if cell.cell_type == "markdown" and not description:
             description = strip_blank_lines(text)
-        if cell.cell_type != "code" or text.lstrip().startswith("%%"):
+        if cell.cell_type != "code":
             continue
+        cell_magic = text.lstrip().startswith("%%")  # not Python: kept as blank lines, shell lines still read
         if lines:
             lines.append("")
             cells.append((0, 0))
         for cell_line, line in enumerate(_NEWLINES.split(text), start=1):
             stripped = line.lstrip()
-            if stripped.startswith(("!", "%")):
+            if stripped.startswith(("!", "%")) and not stripped.startswith("%%"):
                 shell_lines.append((len(lines) + 1, stripped[1:]))
+            if cell_magic or stripped.startswith(("!", "%")):
                 indent = line[: len(line) - len(stripped)]
-                lines.append(f"{indent}pass" if indent else "")
+                lines.append(f"{indent}pass" if indent and not cell_magic else "")
             else:
                 lines.append(line)
             cells.append((number, cell_line))

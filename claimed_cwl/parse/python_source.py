@@ -129,7 +129,8 @@ class _Walker:
         if not is_identifier(node.value):
             raise self.source.error(
                 at.lineno,
-                f"environment variable {node.value!r} is not an identifier, so it cannot be a parameter name (use letters, digits, '_')",
+                f"environment variable {node.value!r} is not an identifier (letters, digits, '_'), "
+                "so not a parameter name",
             )
         return node.value
 

@@ -138,7 +138,7 @@ def _read(source: Source, code: Sequence[Token], index: int) -> Read | None:
     if not is_identifier(name):
         raise source.error(
             token.line,
-            f"environment variable {name!r} is not an identifier, so it cannot be a parameter name (use letters, digits, '_')",
+            f"environment variable {name!r} is not an identifier (letters, digits, '_'), so not a parameter name",
         )
     cast, cast_line = _cast(code, index, close)
     unset = _unset(bound.get("unset"))

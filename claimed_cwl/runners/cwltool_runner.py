@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
+import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from claimed_cwl.progress import Progress
 from claimed_cwl.runners.base import RunOptions, job_arguments
@@ -51,7 +54,7 @@ def cwltool_argv(document: Path, options: RunOptions) -> list[str]:
     """The cwltool command line (without the program name) for one run."""
     # Never --quiet: cwltool would then lower our handler to WARNING and hide step
     # status; quietness is applied by the echo handler in run_cwltool instead.
-    argv = [f"--outdir={options.outdir}"]
+    argv = [f"--outdir={options.outdir}", "--enable-ext"]  # cwltool:Secrets, cwltool:CUDARequirement
     if options.engine == "podman":
         argv.append("--podman")
     if options.parallel:
@@ -65,6 +68,34 @@ def cwltool_argv(document: Path, options: RunOptions) -> list[str]:
     return argv
 
 
+def _parse(argv: list[str]) -> tuple[argparse.Namespace, Any]:
+    """cwltool's own argument parsing, and a runtime context with a None-tolerant secret store.
+
+    cwltool 3.3 puts every secret input of the command line into its secret
+    store, including optional ones that were not given (None), and then fails
+    with "Secret store only accepts strings". Skipping None values is all the
+    store needs; everything else is cwltool's own behaviour.
+    """
+    from cwltool.argparser import arg_parser  # noqa: PLC0415
+    from cwltool.context import RuntimeContext  # noqa: PLC0415
+    from cwltool.secrets import SecretStore  # noqa: PLC0415
+
+    class _SecretStore(SecretStore):  # type: ignore[misc]
+        def store(self, secrets: list[str], job: dict[str, Any]) -> None:
+            for key in job:
+                if key in secrets and job[key] is not None:
+                    job[key] = self.add(job[key])
+
+    extra = os.environ.get("CWLTOOL_OPTIONS", "").split()  # honoured as cwltool itself does
+    parsed = arg_parser().parse_args(extra + argv)
+    if parsed.record_container_id:
+        parsed.cidfile_dir = parsed.cidfile_dir or os.getcwd()
+    del parsed.record_container_id
+    context = RuntimeContext(vars(parsed))
+    context.secret_store = _SecretStore()
+    return parsed, context
+
+
 def run_cwltool(document: Path, options: RunOptions) -> int:
     """Run ``document`` with cwltool; name the failed steps on failure."""
     from cwltool.main import main as cwltool_main  # noqa: PLC0415 - heavy import, only for runs
@@ -74,12 +105,13 @@ def run_cwltool(document: Path, options: RunOptions) -> int:
     echo.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
     argv = cwltool_argv(document, options)
     log.debug("cwltool %s", " ".join(argv))
+    parsed, context = _parse(argv)
     cwltool_logger = logging.getLogger("cwltool")
     propagate, cwltool_logger.propagate = cwltool_logger.propagate, False  # our watcher echoes; no duplicates
     try:
         with Progress(f"running {document.name}") as progress:
             watcher = StepWatcher(progress, echo)
-            code = int(cwltool_main(argv, stdout=sys.stdout, logger_handler=watcher))
+            code = int(cwltool_main(args=parsed, runtimeContext=context, stdout=sys.stdout, logger_handler=watcher))
     finally:
         cwltool_logger.propagate = propagate
         cwltool_logger.removeHandler(watcher)

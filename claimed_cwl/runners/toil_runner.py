@@ -6,6 +6,7 @@ logging, and a killed run must be restartable from its job store.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from claimed_cwl.runners.base import RunOptions, job_arguments
 
-__all__ = ["run_toil", "toil_argv"]
+__all__ = ["run_toil", "toil_argv", "toil_environment"]
 
 
 def toil_argv(document: Path, options: RunOptions, job_store: str) -> list[str]:
@@ -38,11 +39,21 @@ def toil_argv(document: Path, options: RunOptions, job_store: str) -> list[str]:
     return argv
 
 
+def toil_environment() -> dict[str, str]:
+    """This environment with the interpreter's bin directory first on PATH.
+
+    Toil starts its workers as ``_toil_worker`` from PATH, which is only there
+    when the virtualenv that holds Toil is on it.
+    """
+    bin_dir = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")])}
+
+
 def run_toil(document: Path, options: RunOptions) -> int:
     """Run ``document`` with Toil single machine and a throw-away file job store."""
     with tempfile.TemporaryDirectory(prefix="claimed-toil-") as scratch:
         job_store = f"file:{scratch}/jobstore"
-        completed = subprocess.run(toil_argv(document, options, job_store), check=False)
+        completed = subprocess.run(toil_argv(document, options, job_store), check=False, env=toil_environment())
     if completed.returncode != 0:
         print(f"claimed-cwl: toil-cwl-runner failed with exit code {completed.returncode}", file=sys.stderr)
     return completed.returncode

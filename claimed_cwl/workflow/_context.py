@@ -24,7 +24,7 @@ def pop(workflow: Workflow) -> None:
 
 
 def current(what: str) -> Workflow:
-    """The innermost workflow being defined; WorkflowError naming ``what`` outside of any."""
+    """Return the innermost workflow being defined; WorkflowError naming ``what`` outside of any."""
     if not _STACK:
         raise WorkflowError(f"{what}: a step can only be created inside a 'with Workflow(...):' block")
     return _STACK[-1]

@@ -28,13 +28,13 @@ _DONE_GLOB = ".claimed-done-never-written"
 
 
 def needs_done_output(workflow: Workflow) -> set[int]:
-    """Ids (``id()``) of the processes that need the ``claimed_done`` output in ``workflow``."""
+    """Return the ids (``id()``) of the processes that need the ``claimed_done`` output in ``workflow``."""
     return {id(other.factory.process) for step in workflow.steps for other in step.after_steps
             if not other.interface.outputs}
 
 
 def with_done_output(tool: Any) -> Any:
-    """A copy of the CommandLineTool ``tool`` with the optional, always-null ``claimed_done`` output."""
+    """Return a copy of the CommandLineTool ``tool`` with the optional, always-null ``claimed_done`` output."""
     tool = copy.deepcopy(tool)
     tool.outputs = [*tool.outputs, cwl.CommandOutputParameter(
         id=DONE_OUTPUT,
@@ -46,7 +46,7 @@ def with_done_output(tool: Any) -> Any:
 
 
 def build_workflow(workflow: Workflow, run_path: Callable[[Step], str]) -> cwl.Workflow:
-    """The cwl-utils Workflow; ``run_path(step)`` gives the relative file each step runs."""
+    """Return the cwl-utils Workflow; ``run_path(step)`` gives the relative file each step runs."""
     done = needs_done_output(workflow)
     return cwl.Workflow(
         cwlVersion="v1.2",

@@ -16,7 +16,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import docker
+from cwl_utils.parser import cwl_v1_2 as cwl
+from cwl_utils.parser import load_document_by_uri
+
+from claimed_cwl.emit.cwl import build_tool
+from claimed_cwl.emit.settings import ImageSettings
 from claimed_cwl.errors import ClaimedError
+from claimed_cwl.kfp_import import kfp_to_tool
+from claimed_cwl.parse import parse_operator
+from claimed_cwl.spec_codec import SPEC_LABEL, spec_from_json
 from claimed_cwl.workflow.process import interface_of_cwl
 from claimed_cwl.workflow.step import StepFactory
 from claimed_cwl.workflow.types import WorkflowError
@@ -29,7 +38,7 @@ _KFP_SUFFIXES = (".yaml", ".yml")
 
 
 def load_operator(source: str | Path, image: Any = None) -> StepFactory:
-    """A step factory for ``source`` (see the module doc for the kinds of source).
+    """Return a step factory for ``source`` (see the module doc for the kinds of source).
 
     ``image`` (an ``ImageSettings``) names the image of an operator compiled
     from source; the default is the CWL emitter's default.
@@ -44,7 +53,6 @@ def load_operator(source: str | Path, image: Any = None) -> StepFactory:
     if suffix == ".cwl":
         return _from_cwl_file(path)
     if suffix in _KFP_SUFFIXES:
-        from claimed_cwl.kfp_import import kfp_to_tool
 
         return factory_from_cwl(kfp_to_tool(path), path.stem, origin=str(path))
     if suffix in _SOURCE_SUFFIXES:
@@ -53,13 +61,11 @@ def load_operator(source: str | Path, image: Any = None) -> StepFactory:
 
 
 def factory_from_cwl(process: Any, fallback_name: str, origin: str = "") -> StepFactory:
-    """A step factory for a cwl-utils CommandLineTool, ExpressionTool or Workflow object."""
+    """Return a step factory for a cwl-utils CommandLineTool, ExpressionTool or Workflow object."""
     return StepFactory(process, interface_of_cwl(process, fallback_name), origin=origin)
 
 
 def _from_cwl_file(path: Path) -> StepFactory:
-    from cwl_utils.parser import load_document_by_uri
-
     try:
         document = load_document_by_uri(path.resolve())
     except Exception as exc:  # schema-salad raises its own validation errors
@@ -76,10 +82,6 @@ def _from_cwl_file(path: Path) -> StepFactory:
 
 
 def _from_source(path: Path, image: Any) -> StepFactory:
-    from claimed_cwl.emit.cwl import build_tool
-    from claimed_cwl.emit.settings import ImageSettings
-    from claimed_cwl.parse import parse_operator
-
     spec = parse_operator(path)
     tool = build_tool(spec, image or ImageSettings())
     return factory_from_cwl(tool, spec.name, origin=str(path))
@@ -87,13 +89,6 @@ def _from_source(path: Path, image: Any) -> StepFactory:
 
 def _from_image(reference: str) -> StepFactory:
     """Read the operator spec from the image's label and emit its tool, pinned to ``reference``."""
-    import docker
-    from cwl_utils.parser import cwl_v1_2 as cwl
-
-    from claimed_cwl.emit.cwl import build_tool
-    from claimed_cwl.emit.settings import ImageSettings
-    from claimed_cwl.spec_codec import SPEC_LABEL, spec_from_json
-
     if not reference:
         raise WorkflowError("image: needs an image reference, e.g. image:claimed/claimed-filter-csv:1.0")
     try:

@@ -32,16 +32,16 @@ class Interface:
     outputs: tuple[Port, ...]
 
     def input(self, name: str) -> Port | None:
-        """The input port called ``name``, or None."""
+        """Return the input port called ``name``, or None."""
         return next((port for port in self.inputs if port.name == name), None)
 
     def output(self, name: str) -> Port | None:
-        """The output port called ``name``, or None."""
+        """Return the output port called ``name``, or None."""
         return next((port for port in self.outputs if port.name == name), None)
 
 
 def short_id(uri: str | None, fallback: str = "tool") -> str:
-    """The last segment of a cwl-utils id (``file:///x/t.cwl#wc/data`` -> ``data``)."""
+    """Return the last segment of a cwl-utils id (``file:///x/t.cwl#wc/data`` -> ``data``)."""
     if not uri:
         return fallback
     text = uri.rsplit("#", 1)[1] if "#" in uri else uri
@@ -61,7 +61,9 @@ def interface_of_cwl(process: Any, fallback_name: str) -> Interface:
         port_type = port_type_from_cwl(param.type_)
         required = not port_type.optional and param.default is None and port_type.kind != "Any"
         inputs.append(Port(short_id(param.id), port_type, required, _doc(param.doc)))
-    outputs = [Port(short_id(param.id), port_type_from_cwl(param.type_), doc=_doc(param.doc)) for param in process.outputs]
+    outputs = [
+        Port(short_id(param.id), port_type_from_cwl(param.type_), doc=_doc(param.doc)) for param in process.outputs
+    ]
     name = short_id(process.id, fallback_name) if process.id else fallback_name
     return Interface(name, kind, tuple(inputs), tuple(outputs))
 

@@ -14,6 +14,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from cwltool.context import LoadingContext
+from cwltool.load_tool import fetch_document, resolve_and_validate_document
+from cwltool.pack import pack
+
 from claimed_cwl.emit._yaml import dump_yaml
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.workflow.emit import build_workflow, needs_done_output, with_done_output
@@ -31,7 +35,7 @@ _TOP_LEVEL_ORDER = (
 
 
 def dump_process(process: Any, process_id: str | None = None) -> str:
-    """A cwl-utils process object as deterministic YAML (fixed key order, no random ``_:`` names)."""
+    """Return a cwl-utils process object as deterministic YAML (fixed key order, no random ``_:`` names)."""
     document = process.save(top=True)
     if process_id is not None:
         document["id"] = process_id
@@ -84,7 +88,7 @@ class _Files:
         return name
 
     def process(self, step: Step, with_done: bool) -> str:
-        """The file name of the process ``step`` runs (rendered on first use)."""
+        """Return the file name of the process ``step`` runs (rendered on first use)."""
         process = step.factory.process
         if isinstance(process, Workflow):
             return self.workflow(process)
@@ -96,7 +100,7 @@ class _Files:
 
 
 def render_files(workflow: Workflow) -> tuple[str, dict[str, str]]:
-    """The main file name and every file's text, sorted by name, without writing anything."""
+    """Return the main file name and every file's text, sorted by name, without writing anything."""
     files = _Files()
     main = files.workflow(workflow)
     return main, dict(sorted(files.texts.items()))
@@ -115,10 +119,6 @@ def save_workflow(workflow: Workflow, directory: Path) -> Path:
 
 def pack_file(cwl_path: Path) -> str:
     """Pack the CWL document at ``cwl_path`` and everything it references into one YAML text."""
-    from cwltool.context import LoadingContext
-    from cwltool.load_tool import fetch_document, resolve_and_validate_document
-    from cwltool.pack import pack
-
     for name in ("cwltool", "salad"):
         logging.getLogger(name).setLevel(logging.ERROR)
     try:

@@ -33,11 +33,11 @@ class Ref:
         self.type = port_type
 
     def source(self) -> str:
-        """The CWL ``source`` text of this value."""
+        """Return the CWL ``source`` text of this value."""
         raise NotImplementedError
 
     def describe(self) -> str:
-        """How error messages name this value."""
+        """Return how error messages name this value."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -48,11 +48,11 @@ class InputRef(Ref):
     """A workflow input (what ``Workflow.input`` returns)."""
 
     def source(self) -> str:
-        """The input's id."""
+        """Return the input's id."""
         return self.name
 
     def describe(self) -> str:
-        """``input 'name' of workflow 'wf'``."""
+        """Return ``input 'name' of workflow 'wf'``."""
         return f"input '{self.name}' of workflow '{self.workflow.name}'"
 
 
@@ -64,11 +64,11 @@ class OutputRef(Ref):
         self.step = step
 
     def source(self) -> str:
-        """``step/output``."""
+        """Return ``step/output``."""
         return f"{self.step.id}/{self.name}"
 
     def describe(self) -> str:
-        """``step.output``."""
+        """Return ``step.output``."""
         return f"{self.step.id}.{self.name}"
 
 
@@ -103,24 +103,24 @@ class Step:
 
     @property
     def id(self) -> str:
-        """The step id in the CWL Workflow."""
+        """Return the step id in the CWL Workflow."""
         return self._id
 
     @property
     def interface(self) -> Interface:
-        """The interface of the process this step runs."""
+        """Return the interface of the process this step runs."""
         return self.factory.interface
 
     @property
     def outputs(self) -> _Outputs:
-        """The step's outputs, by attribute: ``step.outputs.report``."""
+        """Return the step's outputs, by attribute: ``step.outputs.report``."""
         return _Outputs(self)
 
     def __getitem__(self, name: str) -> OutputRef:
         port = self.interface.output(name)
         if port is None:
             names = ", ".join(p.name for p in self.interface.outputs) or "none"
-            raise WorkflowError(f"step '{self.id}' ({self.interface.name}) has no output '{name}'; its outputs: {names}")
+            raise WorkflowError(f"step '{self.id}' ({self.interface.name}) has no output '{name}'; outputs: {names}")
         port_type = port.type.array() if self.scatter else port.type
         return OutputRef(self, name, port_type)
 
@@ -154,7 +154,7 @@ class Step:
         return self
 
     def upstream(self) -> list[Step]:
-        """The steps this one waits for: data sources, then ``after`` steps, without repeats."""
+        """Return the steps this one waits for: data sources, then ``after`` steps, without repeats."""
         found: dict[int, Step] = {}
         for value in self.bindings.values():
             if isinstance(value, OutputRef):
@@ -177,7 +177,7 @@ class StepFactory:
 
     @property
     def name(self) -> str:
-        """The process name; step ids are made from it."""
+        """Return the process name; step ids are made from it."""
         return self.interface.name
 
     def __call__(self, **arguments: Any) -> Step:
@@ -205,7 +205,9 @@ class StepFactory:
             step.bindings[name] = _check_binding(step, port, value, scattered=name == scatter)
         for port in self.interface.inputs:
             if port.required and port.name not in step.bindings:
-                raise WorkflowError(f"step '{step.id}' ({self.name}): missing required input '{port.name}' ({port.type})")
+                raise WorkflowError(
+                    f"step '{step.id}' ({self.name}): missing required input '{port.name}' ({port.type})"
+                )
         workflow.add_step(step)
         return step
 

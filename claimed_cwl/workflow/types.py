@@ -28,6 +28,13 @@ __all__ = [
 ]
 
 _SIMPLE = ("File", "Directory", "string", "int", "long", "float", "double", "boolean", "Any", "null")
+# bool before int: True is an int in Python.
+_LITERAL_KINDS: tuple[tuple[type, tuple[str, ...]], ...] = (
+    (bool, ("boolean",)),
+    (int, ("int", "long", "float", "double")),
+    (float, ("float", "double")),
+    (str, ("string",)),
+)
 _PYTHON_TYPES: dict[Any, str] = {str: "string", int: "int", float: "float", bool: "boolean"}
 
 
@@ -44,7 +51,7 @@ class File:
         self.location = location
 
     def to_cwl(self) -> dict[str, str]:
-        """The CWL File object for this value."""
+        """Return the CWL File object for this value."""
         return {"class": self.cwl_class, "location": self.location}
 
 
@@ -78,15 +85,15 @@ class PortType:
         return text + ("?" if self.optional else "")
 
     def array(self) -> PortType:
-        """The type of a list of this type (what a scattered step outputs)."""
+        """Return the type of a list of this type (what a scattered step outputs)."""
         return PortType("array", items=self)
 
     def required(self) -> PortType:
-        """This type without its null."""
+        """Return this type without its null."""
         return PortType(self.kind, self.items, self.members, optional=False)
 
     def to_cwl(self) -> Any:
-        """The CWL type: ``File``, ``int?``, ``File[]``, or a plain array schema mapping when nested."""
+        """Return the CWL type: ``File``, ``int?``, ``File[]``, or a plain array schema mapping when nested."""
         if self.kind == "union":
             base: Any = [m.to_cwl() for m in self.members]
             return (["null", *base]) if self.optional else base
@@ -144,8 +151,11 @@ def _from_text(text: str) -> PortType:
 
 
 def port_type_from_python(type_: Any) -> PortType:
-    """A workflow input type given in Python: ``int``, ``str``, ``float``, ``bool``, ``File``,
-    ``Directory``, ``list[...]`` of those, a CWL type string (``"File[]"``) or a PortType."""
+    """Return the port type of a workflow input type given in Python.
+
+    Accepted: ``int``, ``str``, ``float``, ``bool``, ``File``, ``Directory``,
+    ``list[...]`` of those, a CWL type string (``"File[]"``) or a PortType.
+    """
     if isinstance(type_, PortType):
         return type_
     if isinstance(type_, str):
@@ -164,7 +174,7 @@ def port_type_from_python(type_: Any) -> PortType:
 
 
 def can_feed(source: PortType, sink: PortType) -> bool:
-    """True when a value of type ``source`` may be linked to a port of type ``sink``."""
+    """Return True when a value of type ``source`` may be linked to a port of type ``sink``."""
     if "Any" in (source.kind, sink.kind) or "other" in (source.kind, sink.kind):
         return True
     if source.kind == "union":
@@ -177,32 +187,33 @@ def can_feed(source: PortType, sink: PortType) -> bool:
 
 
 def literal_fits(value: Any, sink: PortType) -> bool:
-    """True when the Python literal ``value`` is a valid value of a port of type ``sink``."""
+    """Return True when the Python literal ``value`` is a valid value of a port of type ``sink``."""
     if value is None:
         return sink.optional or sink.kind == "Any"
     if sink.kind in ("Any", "other"):
         return True
     if sink.kind == "union":
         return any(literal_fits(value, member) for member in sink.members)
+    if isinstance(value, list | tuple):
+        items = sink.items
+        return sink.kind == "array" and items is not None and all(literal_fits(item, items) for item in value)
+    return sink.kind in _literal_kinds(value)
+
+
+def _literal_kinds(value: Any) -> tuple[str, ...]:
+    """Return the CWL types a scalar Python value may have."""
     if isinstance(value, File):
-        return value.cwl_class == sink.kind
-    if isinstance(value, bool):
-        return sink.kind == "boolean"
-    if isinstance(value, int):
-        return sink.kind in ("int", "long", "float", "double")
-    if isinstance(value, float):
-        return sink.kind in ("float", "double")
-    if isinstance(value, str):
-        return sink.kind == "string"
-    if isinstance(value, list | tuple) and sink.kind == "array" and sink.items is not None:
-        return all(literal_fits(item, sink.items) for item in value)
-    if isinstance(value, dict) and value.get("class") in ("File", "Directory"):
-        return value["class"] == sink.kind
-    return False
+        return (value.cwl_class,)
+    if isinstance(value, dict):
+        return (str(value.get("class")),)
+    for python_type, kinds in _LITERAL_KINDS:
+        if isinstance(value, python_type):
+            return kinds
+    return ()
 
 
 def literal_to_cwl(value: Any) -> Any:
-    """A Python literal as a CWL value (File and Directory become CWL objects)."""
+    """Return a Python literal as a CWL value (File and Directory become CWL objects)."""
     if isinstance(value, File):
         return value.to_cwl()
     if isinstance(value, list | tuple):

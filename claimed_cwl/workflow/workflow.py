@@ -54,7 +54,7 @@ class WorkflowInput:
 
     @property
     def has_default(self) -> bool:
-        """True when a default was given (None counts: the input is then optional)."""
+        """Return True when a default was given (None counts: the input is then optional)."""
         return self.default is not MISSING
 
 
@@ -63,7 +63,7 @@ class Workflow:
 
     def __init__(self, name: str, doc: str = "") -> None:
         if not _NAME_RE.match(name):
-            raise WorkflowError(f"workflow name {name!r} must start with a letter and hold only letters, digits, '_', '-'")
+            raise WorkflowError(f"workflow name {name!r} must start with a letter; letters, digits, '_', '-' only")
         self.name = name
         self.doc = doc
         self.inputs: dict[str, WorkflowInput] = {}
@@ -75,7 +75,9 @@ class Workflow:
         _context.push(self)
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         _context.pop(self)
 
     def __repr__(self) -> str:
@@ -94,7 +96,7 @@ class Workflow:
         if default is None:
             port_type = PortType(port_type.kind, port_type.items, port_type.members, optional=True)
         elif default is not MISSING and not literal_fits(default, port_type):
-            raise WorkflowError(f"workflow '{self.name}' input '{name}' ({port_type}): default {default!r} does not fit")
+            raise WorkflowError(f"workflow '{self.name}' input '{name}' ({port_type}): bad default {default!r}")
         ref = InputRef(self, name, port_type)
         self.inputs[name] = WorkflowInput(ref, default, doc)
         return ref
@@ -106,7 +108,7 @@ class Workflow:
             raise WorkflowError(f"workflow '{self.name}' output '{name}': expected a step output, got {value!r}")
         if value.workflow is not self:
             raise WorkflowError(
-                f"workflow '{self.name}' output '{name}': {value.describe()} belongs to workflow '{value.workflow.name}'"
+                f"workflow '{self.name}' output '{name}': {value.describe()} is not of this workflow"
             )
         self.outputs[name] = value
 
@@ -119,7 +121,7 @@ class Workflow:
     # -- steps (called by StepFactory and Step) ---------------------------
 
     def new_step_id(self, base: str) -> str:
-        """A step id made from ``base`` that no step, input or output uses yet."""
+        """Return a step id made from ``base`` that no step, input or output uses yet."""
         base = re.sub(r"[^A-Za-z0-9_.-]", "-", base) or "step"
         if not base[0].isalpha() and base[0] != "_":
             base = f"step-{base}"
@@ -151,7 +153,7 @@ class Workflow:
     # -- use as a subworkflow ---------------------------------------------
 
     def interface(self) -> Interface:
-        """This workflow's ports, as a step of another workflow sees them."""
+        """Return this workflow's ports, as a step of another workflow sees them."""
         inputs = tuple(
             Port(name, item.ref.type, required=not item.has_default and not item.ref.type.optional, doc=item.doc)
             for name, item in self.inputs.items()
@@ -160,7 +162,7 @@ class Workflow:
         return Interface(self.name, "Workflow", inputs, outputs)
 
     def as_factory(self) -> StepFactory:
-        """A step factory that runs this workflow as a subworkflow."""
+        """Return a step factory that runs this workflow as a subworkflow."""
         return StepFactory(self, self.interface(), origin=f"workflow {self.name}")
 
     def __call__(self, **arguments: Any) -> Step:
@@ -178,7 +180,7 @@ class Workflow:
             raise WorkflowError(f"workflow '{self.name}' cannot be a step of '{parent.name}': it contains it")
 
     def subworkflows(self) -> list[Workflow]:
-        """Every workflow used as a step in this one, at any depth, each once."""
+        """Return every workflow used as a step in this one, at any depth, each once."""
         found: list[Workflow] = []
         for step in self.steps:
             process = step.factory.process
@@ -190,25 +192,25 @@ class Workflow:
     # -- output -----------------------------------------------------------
 
     def default_value(self, name: str) -> Any:
-        """The CWL default of input ``name`` (None when it has none)."""
+        """Return the CWL default of input ``name`` (None when it has none)."""
         item = self.inputs[name]
         return literal_to_cwl(item.default) if item.has_default else None
 
     def save(self, directory: str | Path) -> Path:
         """Write ``<name>.cwl`` and every tool and subworkflow it runs into ``directory``; return the main file."""
-        from claimed_cwl.workflow.save import save_workflow
+        from claimed_cwl.workflow.save import save_workflow  # noqa: PLC0415 (save.py imports this module)
 
         return save_workflow(self, Path(directory))
 
     def pack(self, path: str | Path) -> Path:
         """Write one self-contained packed CWL file (as ``cwltool --pack``) to ``path``; return it."""
-        from claimed_cwl.workflow.save import pack_workflow
+        from claimed_cwl.workflow.save import pack_workflow  # noqa: PLC0415 (save.py imports this module)
 
         return pack_workflow(self, Path(path))
 
 
 def _path(start: Step, goal: Step) -> list[Step] | None:
-    """Steps from ``start`` back through what it waits for to ``goal``, or None if ``goal`` is not reached."""
+    """Return the steps from ``start`` back through what it waits for to ``goal`` (None: not reached)."""
     if start is goal:
         return [start]
     for previous in start.upstream():

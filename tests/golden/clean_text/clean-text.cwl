@@ -15,7 +15,7 @@ baseCommand:
   - env
 arguments:
   - position: 1
-    valueFrom: output_dir=cleaned
+    valueFrom: output_dir=cleaned/
   - position: 2
     valueFrom: python
   - position: 3

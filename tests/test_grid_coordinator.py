@@ -1,0 +1,200 @@
+"""The lease logic on both real stores: a directory and a SeaweedFS bucket."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from claimed_cwl.grid.coordinator import ClaimState, Coordinator, CoordinationStore, LeaseKeeper, open_store
+from claimed_cwl.grid.errors import GridError
+from claimed_cwl.grid.local_store import LocalStore
+
+StoreFactory = Callable[[], CoordinationStore]
+
+
+@pytest.fixture(params=["local", "s3"])
+def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> StoreFactory:
+    """Return a function opening the same fresh coordinator (a new store object per call, as separate workers)."""
+    if request.param == "local":
+        return lambda: open_store("local", str(tmp_path / "coord"))
+    request.getfixturevalue("s3_env")
+    bucket = request.getfixturevalue("s3_bucket")
+    return lambda: open_store("s3", f"s3://{bucket}/run")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_claim_is_exclusive_and_done_is_final(new_store: StoreFactory) -> None:
+    clock = Clock()
+    first, second = Coordinator(new_store(), 60, clock=clock), Coordinator(new_store(), 60, clock=clock)
+    state, lease = first.try_claim("b1")
+    assert state is ClaimState.CLAIMED and lease is not None
+    assert second.try_claim("b1") == (ClaimState.LOCKED, None)
+    assert first.mark_done(lease)
+    assert second.try_claim("b1") == (ClaimState.PROCESSED, None)
+    clock.now += 10_000  # long after any lease: still never processed again
+    assert first.try_claim("b1") == (ClaimState.PROCESSED, None)
+    assert set(new_store().list_markers()["processed"]) == {"b1"}
+
+
+def test_expired_lease_is_taken_over_and_the_old_holder_cannot_complete(new_store: StoreFactory) -> None:
+    clock = Clock()
+    old, new = Coordinator(new_store(), 30, clock=clock), Coordinator(new_store(), 30, clock=clock)
+    _, old_lease = old.try_claim("b")
+    assert old_lease is not None
+    clock.now += 29
+    assert new.try_claim("b")[0] is ClaimState.LOCKED
+    assert old.renew(old_lease)  # a live holder renews ...
+    clock.now += 29
+    assert new.try_claim("b")[0] is ClaimState.LOCKED  # ... and keeps the batch
+    clock.now += 2
+    state, new_lease = new.try_claim("b")  # expired: taken over
+    assert state is ClaimState.CLAIMED and new_lease is not None
+    assert not old.renew(old_lease) and old_lease.lost.is_set()
+    assert not old.mark_done(old_lease)
+    assert new_store().read_marker("b", "processed") is None
+    assert new.mark_done(new_lease)
+    assert json.loads(new_store().read_marker("b", "processed") or b"{}")["owner"] == new.owner
+
+
+def test_released_lock_is_free_at_once(new_store: StoreFactory) -> None:
+    one, two = Coordinator(new_store(), 3600), Coordinator(new_store(), 3600)
+    _, lease = one.try_claim("r")
+    assert lease is not None
+    one.release(lease)
+    state, lease2 = two.try_claim("r")
+    assert state is ClaimState.CLAIMED and lease2 is not None
+
+
+def test_takeover_race_has_one_winner(new_store: StoreFactory) -> None:
+    clock = Clock()
+    holder = Coordinator(new_store(), 5, clock=clock)
+    assert holder.try_claim("race")[1] is not None
+    clock.now += 10
+    takers = [Coordinator(new_store(), 5, clock=clock) for _ in range(12)]
+    results: list[ClaimState] = []
+    barrier = threading.Barrier(len(takers))
+
+    def take(coordinator: Coordinator) -> None:
+        barrier.wait()
+        results.append(coordinator.try_claim("race")[0])
+
+    threads = [threading.Thread(target=take, args=(c,)) for c in takers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count(ClaimState.CLAIMED) == 1
+    assert results.count(ClaimState.LOCKED) == len(takers) - 1
+
+
+def test_fresh_claim_race_has_one_winner(new_store: StoreFactory) -> None:
+    coordinators = [Coordinator(new_store(), 60) for _ in range(12)]
+    barrier = threading.Barrier(len(coordinators))
+    results: list[ClaimState] = []
+
+    def claim(coordinator: Coordinator) -> None:
+        barrier.wait()
+        results.append(coordinator.try_claim("fresh")[0])
+
+    threads = [threading.Thread(target=claim, args=(c,)) for c in coordinators]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count(ClaimState.CLAIMED) == 1
+
+
+def test_error_marker_and_ignore_error_files(new_store: StoreFactory) -> None:
+    clock = Clock()
+    worker = Coordinator(new_store(), 60, clock=clock)
+    _, lease = worker.try_claim("bad")
+    assert lease is not None
+    try:
+        raise ValueError("broken input in bad")
+    except ValueError as exc:
+        assert worker.mark_failed(lease, exc)
+    marker = json.loads(new_store().read_marker("bad", "err") or b"{}")
+    assert marker["error"] == "ValueError: broken input in bad"
+    assert "Traceback (most recent call last)" in marker["traceback"]
+    assert 'raise ValueError("broken input in bad")' in marker["traceback"]
+    assert Coordinator(new_store(), 60, clock=clock).try_claim("bad") == (ClaimState.FAILED, None)
+    clock.now += 1
+    retry = Coordinator(new_store(), 60, ignore_errors_before=clock.now, clock=clock)
+    state, lease = retry.try_claim("bad")
+    assert state is ClaimState.CLAIMED and lease is not None
+    assert retry.mark_done(lease)
+    markers = new_store().list_markers()
+    assert "bad" in markers["processed"] and "bad" not in markers["err"]
+
+
+def test_error_recorded_during_this_run_is_not_retried_again(new_store: StoreFactory) -> None:
+    clock = Clock()
+    retry = Coordinator(new_store(), 60, ignore_errors_before=clock.now, clock=clock)
+    clock.now += 1
+    _, lease = retry.try_claim("again")
+    assert lease is not None
+    assert retry.mark_failed(lease, RuntimeError("still broken"))
+    assert retry.try_claim("again") == (ClaimState.FAILED, None)
+
+
+def test_lease_keeper_renews_while_work_runs(new_store: StoreFactory) -> None:
+    holder, other = Coordinator(new_store(), 0.6), Coordinator(new_store(), 0.6)
+    _, lease = holder.try_claim("long")
+    assert lease is not None
+    first_expiry = lease.expires
+    with LeaseKeeper(holder, lease):
+        for _ in range(6):  # 1.8 s: three lease lengths
+            threading.Event().wait(0.3)
+            assert other.try_claim("long")[0] is ClaimState.LOCKED
+    assert lease.expires > first_expiry + 1.0
+    assert holder.mark_done(lease)
+
+
+def test_nested_batch_ids_round_trip(new_store: StoreFactory) -> None:
+    worker = Coordinator(new_store(), 60)
+    for batch in ["data/a.tif", "data/sub/b.tif"]:
+        _, lease = worker.try_claim(batch)
+        assert lease is not None and worker.mark_done(lease)
+    assert new_store().list_markers()["processed"] == {"data/a.tif", "data/sub/b.tif"}
+
+
+def test_local_stale_writer_of_a_pruned_generation_loses(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    token = store.create_lock("p", b"v1")
+    assert token == "1"
+    t2 = store.replace_lock("p", b"v2", token)
+    t3 = store.replace_lock("p", b"v3", t2 or "")
+    t4 = store.replace_lock("p", b"v4", t3 or "")
+    assert t4 == "4"
+    assert not (tmp_path / "p.lock" / "g000000000001").exists()  # pruned
+    assert store.replace_lock("p", b"stale", "0") is None  # re-creating generation 1 does not win
+    assert store.replace_lock("p", b"stale", "2") is None  # generation 3 exists
+    assert store.read_lock("p") == (b"v4", "4")
+
+
+def test_open_store_checks_its_arguments(tmp_path: Path) -> None:
+    with pytest.raises(GridError, match="no coordinator"):
+        open_store("local", "")
+    with pytest.raises(GridError, match="needs a directory"):
+        open_store("local", "s3://b/p")
+    with pytest.raises(GridError, match="must not carry credentials"):
+        open_store(None, "s3://AKID:SECRET@bucket/p")
+    assert isinstance(open_store(None, str(tmp_path)), LocalStore)
+
+
+def test_s3_missing_bucket_is_a_clean_error(s3_env: dict[str, str]) -> None:
+    store = open_store("s3", "s3://no-such-bucket-claimed/p")
+    with pytest.raises(GridError, match="no bucket 'no-such-bucket-claimed'") as info:
+        store.read_lock("b")
+    assert s3_env["AWS_SECRET_ACCESS_KEY"] not in str(info.value)
