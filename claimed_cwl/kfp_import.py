@@ -37,6 +37,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from claimed_cwl.emit._yaml import dump_yaml, generated_header
+from claimed_cwl.emit.cwl import cwl_literal
 from claimed_cwl.errors import OperatorError
 
 __all__ = ["emit_kfp_cwl", "kfp_to_tool"]
@@ -92,7 +93,7 @@ def kfp_to_tool(path: str | Path) -> cwl.CommandLineTool:
     env = container.get("env")
     if env:
         requirements.append(cwl.EnvVarRequirement(
-            envDef=[cwl.EnvironmentDef(envName=str(k), envValue=_literal(str(v))) for k, v in env.items()]
+            envDef=[cwl.EnvironmentDef(envName=str(k), envValue=cwl_literal(str(v))) for k, v in env.items()]
         ))
     both = comp.as_path & comp.as_value
     if both:
@@ -159,20 +160,9 @@ def _tool_id(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "component"
 
 
-def _literal(text: str) -> str:
-    """Escape ``text`` so CWL does not read ``$(`` or ``${`` in it as an expression.
-
-    A runner interpolates a string only when it holds ``$(`` or ``${``; only
-    then does a doubled backslash stand for one, so only then are backslashes doubled.
-    """
-    if "$(" not in text and "${" not in text:
-        return text
-    return text.replace("\\", "\\\\").replace("$(", "\\$(").replace("${", "\\${")
-
-
 def _argument(comp: _Component, item: Any, position: int) -> cwl.CommandLineBinding:
     if isinstance(item, str | int | float) and not isinstance(item, bool):
-        return cwl.CommandLineBinding(position=position, valueFrom=_literal(str(item)))
+        return cwl.CommandLineBinding(position=position, valueFrom=cwl_literal(str(item)))
     return cwl.CommandLineBinding(position=position, valueFrom=f"$({_expression(comp, item)})")
 
 
@@ -283,5 +273,5 @@ def _output(comp: _Component, name: str) -> cwl.CommandOutputParameter:
         label=name if name != comp.ids[name] else None,
         doc=str(entry["description"]) if entry.get("description") else None,
         type_=kind,
-        outputBinding=cwl.CommandOutputBinding(glob=_literal(comp.ids[name])),
+        outputBinding=cwl.CommandOutputBinding(glob=cwl_literal(comp.ids[name])),
     )

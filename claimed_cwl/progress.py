@@ -54,7 +54,8 @@ class Progress:
             elapsed = time.monotonic() - self._start
             if elapsed < self._delay:
                 continue
-            line = f"{self._label}: {self._status} ({elapsed:.0f}s)" if self._status else f"{self._label} ({elapsed:.0f}s)"
+            status = f": {self._status}" if self._status else ""
+            line = f"{self._label}{status} ({elapsed:.0f}s)"
             self._stream.write("\r\033[K" + line[:200])
             self._stream.flush()
             self._drawn = True

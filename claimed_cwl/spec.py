@@ -11,7 +11,7 @@ from __future__ import annotations
 import keyword
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "Dependency",
@@ -36,7 +36,7 @@ class SpecError(ValueError):
     """An OperatorSpec was built with a field that breaks its invariants."""
 
 
-class Language(str, Enum):
+class Language(StrEnum):
     """Source language of an operator; decides how it is launched."""
 
     PYTHON = "python"
@@ -44,7 +44,7 @@ class Language(str, Enum):
     R = "r"
 
 
-class ParamType(str, Enum):
+class ParamType(StrEnum):
     """Type of a parameter as CWL sees it."""
 
     STRING = "string"
@@ -55,7 +55,7 @@ class ParamType(str, Enum):
     DIRECTORY = "Directory"
 
 
-class OutputKind(str, Enum):
+class OutputKind(StrEnum):
     """How an output leaves the container."""
 
     FILE = "File"  # the script writes a file at the path it is given
@@ -63,7 +63,7 @@ class OutputKind(str, Enum):
     VALUE = "string"  # the script sets os.environ[name] = value
 
 
-class DependencyKind(str, Enum):
+class DependencyKind(StrEnum):
     """Package manager a dependency comment names."""
 
     PIP = "pip"
@@ -83,8 +83,9 @@ class Parameter:
     be read statically. ``required`` is True only when the script cannot run
     without the variable (``os.environ['x']``, or a cast of a getenv with no
     default); an optional input without a default is simply not set when it
-    is not given, so the script's own fallback applies. ``true_text``/``false_text`` are the strings handed to the script
-    for a CWL ``true``/``false`` so that the script's own cast gives the right
+    is not given, so the script's own fallback applies. ``true_text`` and
+    ``false_text`` are the strings handed to the script for a CWL
+    ``true``/``false`` so that the script's own cast gives the right
     boolean (for ``bool(os.getenv(...))`` false must be the empty string).
     """
 
@@ -127,7 +128,9 @@ class Output:
         if self.kind is OutputKind.VALUE:
             return
         if not self.path or self.path.startswith("/") or ".." in self.path.split("/"):
-            raise SpecError(f"output {self.name!r}: path must be relative and inside the output directory, got {self.path!r}")
+            raise SpecError(
+                f"output {self.name!r}: path must be relative and inside the output directory, got {self.path!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -190,10 +193,11 @@ class OperatorSpec:
         if not _NAME_RE.match(self.name):
             raise SpecError(f"operator name {self.name!r} must be lower case letters, digits and '-'")
         seen: set[str] = set()
-        for item in (*self.parameters, *self.outputs):
-            if item.name in seen:
-                raise SpecError(f"{item.name!r} is both a parameter and an output, or declared twice")
-            seen.add(item.name)
+        names = [p.name for p in self.parameters] + [o.name for o in self.outputs]
+        for name in names:
+            if name in seen:
+                raise SpecError(f"{name!r} is both a parameter and an output, or declared twice")
+            seen.add(name)
 
     def parameter(self, name: str) -> Parameter:
         """Return the parameter called ``name`` (KeyError if there is none)."""
@@ -230,4 +234,6 @@ def _check_default(param: Parameter) -> None:
     if isinstance(value, bool) and param.type is not ParamType.BOOL:
         ok = ()
     if not isinstance(value, ok):
-        raise SpecError(f"parameter {param.name!r} of type {param.type.value} has a default of the wrong type: {value!r}")
+        raise SpecError(
+            f"parameter {param.name!r} of type {param.type.value} has a default of the wrong type: {value!r}"
+        )

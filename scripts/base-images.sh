@@ -162,6 +162,7 @@ build_r() {
 build_conformance() {
     build_python
     build claimed-base/bash:4.4 bash.Dockerfile
+    # shellcheck disable=SC2016 # expanded by bash in the container
     smoke claimed-base/bash:4.4 -c 'echo bash $BASH_VERSION at $(command -v bash)'
     seed docker.io/debian:stable-slim "$DEBIAN_IMAGE"
     seed docker.io/alpine:latest "$DEBIAN_IMAGE"

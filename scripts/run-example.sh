@@ -19,8 +19,11 @@ bash scripts/base-images.sh python r
 
 # shellcheck source=/dev/null
 source .venv/bin/activate
-operator=$(find examples/hello -maxdepth 1 -type f \( -name '*.py' -o -name '*.ipynb' -o -name '*.R' \) 2>/dev/null \
-    | LC_ALL=C sort | head -n 1)
+operator=
+if [ -d examples/hello ]; then
+    operator=$(find examples/hello -maxdepth 1 -type f \( -name '*.py' -o -name '*.ipynb' -o -name '*.R' \) \
+        | LC_ALL=C sort | head -n 1)
+fi
 if [ -z "$operator" ]; then
     log "TODO: no example operator in examples/hello/ yet; nothing to compile"
     exit 0

@@ -136,6 +136,7 @@ registry_start() {
         return 0
     fi
     command -v docker-registry >/dev/null || apt_install docker-registry
+    command -v curl >/dev/null || apt_install curl
     local t0
     t0=$(now)
     registry_config

@@ -140,7 +140,7 @@ def test_push_to_registry_then_pull_and_run(docker_client: Any, python_base_imag
     for tag in built.tags:
         if tag.startswith(registry_url):
             docker_client.images.remove(tag)
-    with pytest.raises(Exception, match="No such image|not found"):
+    with pytest.raises(Exception, match=r"No such image|not found"):
         docker_client.images.get(image)
     text = tmp_path / "in.txt"
     text.write_text("b a b\n", encoding="utf-8")

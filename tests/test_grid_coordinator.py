@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from claimed_cwl.grid.coordinator import ClaimState, Coordinator, CoordinationStore, LeaseKeeper, open_store
+from claimed_cwl.grid.coordinator import ClaimState, CoordinationStore, Coordinator, LeaseKeeper, open_store
 from claimed_cwl.grid.errors import GridError
 from claimed_cwl.grid.local_store import LocalStore
 

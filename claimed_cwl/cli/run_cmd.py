@@ -70,8 +70,8 @@ def _operator_cwl(source: Path, args: argparse.Namespace) -> Path:
 def run(args: argparse.Namespace) -> int:
     """Run what ``args`` names; return the runner's exit code."""
     job, inputs = _split_rest(args.rest)
-    if args.component and args.tool:
-        job, inputs = Path(args.tool), inputs
+    if args.component and args.tool:  # with --component, the first positional is the job file
+        job = Path(args.tool)
     options = RunOptions(outdir=args.outdir, engine=args.engine, quiet=args.quiet, parallel=args.parallel,
                          network=args.network, extra_args=tuple(args.backend_args), inputs=inputs, job=job)
     if args.component:

@@ -19,7 +19,7 @@ from claimed_cwl.emit.settings import ImageSettings
 from claimed_cwl.launch import export_file, launch_command
 from claimed_cwl.spec import OperatorSpec, Output, OutputKind, Parameter, ParamType
 
-__all__ = ["CWLTOOL_NAMESPACE", "build_tool", "emit_cwl"]
+__all__ = ["CWLTOOL_NAMESPACE", "build_tool", "cwl_literal", "emit_cwl"]
 
 CWLTOOL_NAMESPACE = "http://commonwl.org/cwltool#"
 _INPUT_POSITION = 0
@@ -55,8 +55,14 @@ def build_tool(spec: OperatorSpec, image: ImageSettings) -> cwl.CommandLineTool:
     )
 
 
-def _literal(text: str) -> str:
-    """Escape ``text`` so CWL does not read ``$(`` or ``${`` in it as an expression."""
+def cwl_literal(text: str) -> str:
+    """Escape ``text`` so CWL does not read ``$(`` or ``${`` in it as an expression.
+
+    A runner interpolates a string only when it holds ``$(`` or ``${``; only
+    then does a doubled backslash stand for one, so only then are backslashes doubled.
+    """
+    if "$(" not in text and "${" not in text:
+        return text
     return text.replace("\\", "\\\\").replace("$(", "\\$(").replace("${", "\\${")
 
 
@@ -85,23 +91,23 @@ def _cwl_default(param: Parameter) -> Any:
 
 def _arguments(spec: OperatorSpec) -> list[cwl.CommandLineBinding]:
     arguments = [
-        cwl.CommandLineBinding(position=_OUTPUT_POSITION, valueFrom=_literal(f"{out.name}={out.path}"))
+        cwl.CommandLineBinding(position=_OUTPUT_POSITION, valueFrom=cwl_literal(f"{out.name}={out.path}"))
         for out in spec.outputs
         if out.kind is not OutputKind.VALUE
     ]
     for offset, item in enumerate(launch_command(spec)):
-        arguments.append(cwl.CommandLineBinding(position=_COMMAND_POSITION + offset, valueFrom=_literal(item)))
+        arguments.append(cwl.CommandLineBinding(position=_COMMAND_POSITION + offset, valueFrom=cwl_literal(item)))
     return arguments
 
 
 def _output(out: Output) -> cwl.CommandOutputParameter:
     if out.kind is OutputKind.VALUE:
         binding = cwl.CommandOutputBinding(
-            glob=_literal(export_file(out.name)), loadContents=True, outputEval="$(self[0].contents)"
+            glob=cwl_literal(export_file(out.name)), loadContents=True, outputEval="$(self[0].contents)"
         )
     else:
         # "cleaned/" would glob a Directory with an empty basename in cwltool.
-        binding = cwl.CommandOutputBinding(glob=_literal(out.path.rstrip("/")))
+        binding = cwl.CommandOutputBinding(glob=cwl_literal(out.path.rstrip("/")))
     return cwl.CommandOutputParameter(
         id=out.name, type_=out.kind.value, doc=out.description or None, outputBinding=binding
     )

@@ -14,8 +14,8 @@ import shlex
 from claimed_cwl.emit._yaml import generated_header
 from claimed_cwl.emit.settings import DockerfileSettings
 from claimed_cwl.launch import APP_DIR, LAUNCHER_DIR, launch_command, launcher_files
-from claimed_cwl.spec_codec import SPEC_LABEL, spec_to_json
 from claimed_cwl.spec import DependencyKind, OperatorSpec
+from claimed_cwl.spec_codec import SPEC_LABEL, spec_to_json
 
 __all__ = ["CRAN_MIRROR", "emit_dockerfile"]
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from claimed_cwl.errors import ClaimedError
@@ -56,7 +57,13 @@ def run_cwl(document: Path, options: RunOptions, backend: str = "cwltool") -> in
     runners = _backends()
     if backend not in runners:
         raise ClaimedError(f"unknown backend {backend!r}: expected one of {', '.join(sorted(runners))}")
-    return runners[backend](document, options)
+    if options.job is None or not options.inputs:
+        return runners[backend](document, options)
+    from claimed_cwl.runners.job_inputs import merge_job  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory(prefix="claimed-job-") as scratch:
+        job = merge_job(document, options.job, options.inputs, Path(scratch))
+        return runners[backend](document, replace(options, job=job, inputs=()))
 
 
 def job_arguments(document: Path, options: RunOptions) -> Sequence[str]:

@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import sys
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,7 @@ def cwltool_argv(document: Path, options: RunOptions) -> list[str]:
 
 
 def _parse(argv: list[str]) -> tuple[argparse.Namespace, Any]:
-    """cwltool's own argument parsing, and a runtime context with a None-tolerant secret store.
+    """Cwltool's own argument parsing, and a runtime context with a None-tolerant secret store.
 
     cwltool 3.3 puts every secret input of the command line into its secret
     store, including optional ones that were not given (None), and then fails
@@ -80,11 +81,11 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, Any]:
     from cwltool.context import RuntimeContext  # noqa: PLC0415
     from cwltool.secrets import SecretStore  # noqa: PLC0415
 
-    class _SecretStore(SecretStore):  # type: ignore[misc]
-        def store(self, secrets: list[str], job: dict[str, Any]) -> None:
-            for key in job:
-                if key in secrets and job[key] is not None:
-                    job[key] = self.add(job[key])
+    class _SecretStore(SecretStore):
+        def store(self, secrets: list[str], job: MutableMapping[str, Any]) -> None:
+            for key, value in job.items():
+                if key in secrets and value is not None:
+                    job[key] = self.add(value)
 
     extra = os.environ.get("CWLTOOL_OPTIONS", "").split()  # honoured as cwltool itself does
     parsed = arg_parser().parse_args(extra + argv)

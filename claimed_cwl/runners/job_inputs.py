@@ -1,0 +1,113 @@
+"""Merge a job file with ``--name value`` input flags into one job for the backend.
+
+cwltool alone cannot mix the two: with a job file it still demands every
+required input as a flag, and flags that are not given overwrite the job
+file's values with None. When both are given, claimed-cwl types the flags
+against the document's inputs itself (argparse, with cwltool's messages),
+lays them over the job file and hands the backend one job file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from claimed_cwl.errors import ClaimedError
+
+__all__ = ["merge_job", "read_job"]
+
+_SCALARS: dict[str, Any] = {"int": int, "long": int, "float": float, "double": float, "string": str}
+
+
+def read_job(job: Path) -> dict[str, Any]:
+    """The job file as a dict, with relative File/Directory locations made absolute."""
+    try:
+        data = YAML(typ="safe", pure=True).load(job.read_text(encoding="utf-8"))
+    except (OSError, YAMLError) as exc:
+        raise ClaimedError(f"{job}: cannot read the job file: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ClaimedError(f"{job}: a job file must be a mapping of input names to values")
+    return {key: _absolute(value, job.resolve().parent) for key, value in data.items()}
+
+
+def merge_job(document: Path, job: Path, flags: Sequence[str], scratch: Path) -> Path:
+    """Write ``scratch/job.json``: ``job`` with the typed ``flags`` laid over it; return its path."""
+    values = read_job(job)
+    values.update(_parse_flags(document, flags))
+    path = scratch / "job.json"
+    path.write_text(json.dumps(values, indent=2, sort_keys=True), encoding="utf-8")
+    return path
+
+
+def _absolute(value: Any, base: Path) -> Any:
+    if isinstance(value, list):
+        return [_absolute(item, base) for item in value]
+    if not isinstance(value, dict):
+        return value
+    result = {key: _absolute(item, base) for key, item in value.items()}
+    if value.get("class") in ("File", "Directory"):
+        for key in ("path", "location"):
+            where = result.get(key)
+            if isinstance(where, str) and "://" not in where and not where.startswith("/"):
+                result[key] = str(base / where)
+    return result
+
+
+def _parse_flags(document: Path, flags: Sequence[str]) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog=str(document), add_help=False, exit_on_error=False)
+    for name, type_ in _document_inputs(document).items():
+        _add_flag(parser, name, type_)
+    try:
+        parsed, unknown = parser.parse_known_args(list(flags))
+    except argparse.ArgumentError as exc:
+        raise ClaimedError(f"{document}: {exc}") from exc
+    if unknown:
+        raise ClaimedError(f"{document}: unrecognized arguments: {' '.join(unknown)}")
+    return {key: value for key, value in vars(parsed).items() if value is not None}
+
+
+def _add_flag(parser: argparse.ArgumentParser, name: str, type_: Any) -> None:
+    base, is_array = _base_type(type_)
+    flag = f"--{name}"
+    if base == "boolean" and not is_array:
+        parser.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None)
+        return
+    convert = _SCALARS.get(base, str)
+    if base in ("File", "Directory"):
+        def convert(text: str, kind: str = base) -> dict[str, str]:
+            return {"class": kind, "location": str(Path(text).resolve()) if "://" not in text else text}
+    parser.add_argument(flag, dest=name, type=convert, action="append" if is_array else "store", default=None)
+
+
+def _base_type(type_: Any) -> tuple[str, bool]:
+    """The non-null member of a CWL type, and whether it is an array."""
+    if isinstance(type_, list):
+        members = [t for t in type_ if t != "null"]
+        return _base_type(members[0]) if len(members) == 1 else ("string", False)
+    items = getattr(type_, "items", None)
+    if items is not None:
+        return _base_type(items)[0], True
+    if isinstance(type_, str):
+        return type_.rsplit("#", 1)[-1], False
+    return "string", False
+
+
+def _document_inputs(document: Path) -> dict[str, Any]:
+    from cwl_utils.parser import load_document_by_uri  # noqa: PLC0415 - only needed when merging
+
+    try:
+        loaded = load_document_by_uri(document.resolve().as_uri())
+    except Exception as exc:  # cwl-utils raises several validation error types
+        raise ClaimedError(f"{document}: cannot load the CWL document: {exc}") from exc
+    process = loaded
+    if isinstance(loaded, list):
+        process = next((p for p in loaded if str(p.id).endswith("#main")), loaded[0])
+    return {str(inp.id).rsplit("#", 1)[-1].rsplit("/", 1)[-1]: inp.type_ for inp in process.inputs}
