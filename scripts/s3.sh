@@ -70,7 +70,7 @@ do_start() {
     log "starting $weed server on 127.0.0.1, S3 at $ENDPOINT (log: $S3_LOG)"
     setsid "$weed" server -dir="$S3_DIR/data" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
         -master.port="$MASTER_PORT" -volume.port="$VOLUME_PORT" -filer.port="$FILER_PORT" \
-        -master.telemetry=false -master.volumeSizeLimitMB=64 -volume.max=32 -volume.preStopSeconds=0 \
+        -master.telemetry=false -master.volumeSizeLimitMB=32 -volume.max=256 -volume.preStopSeconds=0 \
         -s3 -s3.port="$S3_PORT" -s3.port.iceberg=0 -s3.port.lance=0 \
         -s3.config="$S3_DIR/identities.json" >>"$S3_LOG" 2>&1 </dev/null &
     echo $! >"$S3_PID"

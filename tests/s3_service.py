@@ -87,7 +87,7 @@ class SeaweedFS:
             f"-master.port={p['master']}", f"-master.port.grpc={p['master_grpc']}",
             f"-volume.port={p['volume']}", f"-volume.port.grpc={p['volume_grpc']}",
             f"-filer.port={p['filer']}", f"-filer.port.grpc={p['filer_grpc']}",
-            "-master.telemetry=false", "-master.volumeSizeLimitMB=64", "-volume.max=32",
+            "-master.telemetry=false", "-master.volumeSizeLimitMB=32", "-volume.max=256",
             "-volume.preStopSeconds=0", "-s3", f"-s3.port={p['s3']}", f"-s3.port.grpc={p['s3_grpc']}",
             "-s3.port.iceberg=0", "-s3.port.lance=0", f"-s3.config={config}",
         ]  # fmt: skip
@@ -181,9 +181,14 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
 
 
 @pytest.fixture
-def s3_bucket(s3_server: SeaweedFS) -> str:
-    """A new empty bucket on the session's S3 server."""
-    return s3_server.make_bucket()
+def s3_bucket(s3_server: SeaweedFS) -> Iterator[str]:
+    """A new empty bucket on the session's S3 server, deleted (with its objects) afterwards."""
+    name = s3_server.make_bucket()
+    yield name
+    try:
+        s3_server.client().delete_bucket(Bucket=name)  # SeaweedFS deletes a non-empty bucket too
+    except Exception as exc:  # a leftover bucket must not fail the test that used it
+        print(f"could not delete bucket {name}: {type(exc).__name__}")
 
 
 @pytest.fixture

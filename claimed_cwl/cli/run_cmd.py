@@ -31,9 +31,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("tool", nargs="?", metavar="TOOL_OR_WORKFLOW", help="CWL document or operator source")
     parser.add_argument("rest", nargs=argparse.REMAINDER, metavar="[JOB] [--INPUT VALUE ...]",
                         help="job file, then the tool's inputs as --name value")
-    parser.add_argument("--component", metavar="IMAGE", default=None,
-                        help="run an operator image by name (its interface is read from the image label), "
-                        "like 'claimed --component IMAGE --param value'")
+    parser.add_argument("--component", action="store_true",
+                        help="TOOL_OR_WORKFLOW is an operator image: run it by name with its parameters "
+                        "(its interface is read from the image label), like 'claimed --component IMAGE --param value'")
     parser.add_argument("--backend", default="cwltool", choices=list(BACKENDS),
                         help="cwltool (default) or toil (Toil single machine)")
     parser.add_argument("--engine", default="docker", choices=["docker", "podman"],
@@ -70,18 +70,16 @@ def _operator_cwl(source: Path, args: argparse.Namespace) -> Path:
 def run(args: argparse.Namespace) -> int:
     """Run what ``args`` names; return the runner's exit code."""
     job, inputs = _split_rest(args.rest)
-    if args.component and args.tool:  # with --component, the first positional is the job file
-        job = Path(args.tool)
     options = RunOptions(outdir=args.outdir, engine=args.engine, quiet=args.quiet, parallel=args.parallel,
                          network=args.network, extra_args=tuple(args.backend_args), inputs=inputs, job=job)
+    if not args.tool:
+        raise ClaimedError("nothing to run: give a CWL document, an operator source, or --component IMAGE")
     if args.component:
         from claimed_cwl.build import docker_client  # noqa: PLC0415
         from claimed_cwl.runners.component import cwl_for_image  # noqa: PLC0415
 
         with tempfile.TemporaryDirectory(prefix="claimed-component-") as scratch:
-            return run_cwl(cwl_for_image(docker_client(), args.component, Path(scratch)), options, args.backend)
-    if not args.tool:
-        raise ClaimedError("nothing to run: give a CWL document, an operator source, or --component IMAGE")
+            return run_cwl(cwl_for_image(docker_client(), args.tool, Path(scratch)), options, args.backend)
     document = Path(args.tool)
     if not document.exists():
         raise ClaimedError(f"{document}: no such file")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import re
 import sys
 from collections.abc import MutableMapping
 from pathlib import Path
@@ -13,43 +12,11 @@ from typing import Any
 
 from claimed_cwl.progress import Progress
 from claimed_cwl.runners.base import RunOptions, job_arguments
+from claimed_cwl.runners.step_log import StepWatcher, write_summary
 
-__all__ = ["StepWatcher", "cwltool_argv", "run_cwltool"]
+__all__ = ["cwltool_argv", "run_cwltool"]
 
 log = logging.getLogger(__name__)
-
-# cwltool logs "[step NAME] start", "[job NAME] completed success", "[step NAME] completed permanentFail".
-_STATUS = re.compile(r"^\[(?P<kind>job|step|workflow) (?P<name>[^\]]*)\] (?P<what>start|completed (?P<status>\w+))")
-
-
-class StepWatcher(logging.Handler):
-    """Logging handler on cwltool's logger: tracks running, done and failed steps."""
-
-    def __init__(self, progress: Progress | None = None, echo: logging.Handler | None = None) -> None:
-        super().__init__(logging.DEBUG)
-        self.running: list[str] = []
-        self.done: list[str] = []
-        self.failed: list[str] = []
-        self._progress = progress
-        self._echo = echo
-
-    def emit(self, record: logging.LogRecord) -> None:
-        """Record step status from one cwltool log record, then pass it on."""
-        if self._echo is not None and record.levelno >= self._echo.level:
-            self._echo.handle(record)
-        match = _STATUS.match(record.getMessage())
-        if not match or match["kind"] == "workflow":
-            return
-        name = match["name"]
-        if match["what"] == "start":
-            self.running.append(name)
-        else:
-            if name in self.running:
-                self.running.remove(name)
-            (self.done if match["status"] == "success" else self.failed).append(name)
-        if self._progress is not None:
-            self._progress.update(f"{len(self.done)} done, running: {', '.join(self.running[-3:]) or '-'}")
-
 
 def cwltool_argv(document: Path, options: RunOptions) -> list[str]:
     """The cwltool command line (without the program name) for one run."""
@@ -108,14 +75,20 @@ def run_cwltool(document: Path, options: RunOptions) -> int:
     log.debug("cwltool %s", " ".join(argv))
     parsed, context = _parse(argv)
     cwltool_logger = logging.getLogger("cwltool")
-    propagate, cwltool_logger.propagate = cwltool_logger.propagate, False  # our watcher echoes; no duplicates
+    saved = cwltool_logger.propagate, cwltool_logger.level
+    cwltool_logger.propagate = False  # our watcher echoes; no duplicates through the root logger
+    cwltool_logger.setLevel(logging.DEBUG)  # the watcher reads the per-job "outputs" records
+    watcher = StepWatcher(echo=echo)
     try:
         with Progress(f"running {document.name}") as progress:
-            watcher = StepWatcher(progress, echo)
+            watcher.progress = progress
             code = int(cwltool_main(args=parsed, runtimeContext=context, stdout=sys.stdout, logger_handler=watcher))
     finally:
-        cwltool_logger.propagate = propagate
+        cwltool_logger.propagate, level = saved
+        cwltool_logger.setLevel(level)
         cwltool_logger.removeHandler(watcher)
+    if not options.quiet:
+        write_summary(watcher, sys.stderr)
     if code != 0 and watcher.failed:
         print(f"claimed-cwl: failed step(s): {', '.join(dict.fromkeys(watcher.failed))}", file=sys.stderr)
     return code

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""claimed-cwl launcher: run an operator script or notebook unmodified, then export values.
+
+Copied into the operator image by claimed-cwl; standard library only.
+
+    python claimed_launcher.py SCRIPT.py|NOTEBOOK.ipynb [--export NAME=PATH ...]
+
+A ``.py`` script runs as ``__main__`` (``runpy``). A notebook's code cells run
+in order in one namespace; each cell is compiled with the file name
+``NOTEBOOK.ipynb:cell N`` (N counts all cells from 1), so tracebacks show the
+cell and the line within it. Shell (``!``) and magic (``%``) lines are
+skipped, keeping line numbers; ``%%`` cell magics skip the whole cell. After
+a successful run, each ``--export NAME=PATH`` writes ``os.environ[NAME]``
+(empty when unset) to PATH. The exit status is the script's own.
+"""
+
+from __future__ import annotations
+
+import json
+import linecache
+import os
+import runpy
+import sys
+import traceback
+from types import TracebackType
+
+__all__ = ["main"]
+
+_USAGE = "usage: claimed_launcher.py SCRIPT.py|NOTEBOOK.ipynb [--export NAME=PATH ...]"
+
+
+def _parse_args(argv: list[str]) -> tuple[str, list[tuple[str, str]]]:
+    """Return the script path and the (name, path) pairs to export."""
+    if not argv or argv[0].startswith("-"):
+        raise ValueError(_USAGE)
+    script, rest = argv[0], argv[1:]
+    exports: list[tuple[str, str]] = []
+    while rest:
+        if rest[0] != "--export" or len(rest) < 2 or "=" not in rest[1]:
+            raise ValueError(_USAGE)
+        name, _, path = rest[1].partition("=")
+        exports.append((name, path))
+        rest = rest[2:]
+    return script, exports
+
+
+def _run_script(path: str) -> None:
+    """Run a Python file as ``__main__`` with argv and sys.path as ``python FILE`` sets them."""
+    sys.argv = [path]
+    sys.path[0] = os.path.dirname(os.path.abspath(path))
+    runpy.run_path(path, run_name="__main__")
+
+
+def _cell_source(cell: dict[str, object]) -> str:
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        return "".join(str(part) for part in source)
+    return str(source)
+
+
+def _strip_shell_lines(source: str) -> str:
+    """Replace ``!`` and ``%`` lines by empty statements, keeping the line count."""
+    lines = []
+    for line in source.split("\n"):
+        stripped = line.lstrip()
+        if stripped.startswith(("!", "%")):
+            indent = line[: len(line) - len(stripped)]
+            lines.append(f"{indent}pass" if indent else "")
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _run_notebook(path: str) -> None:
+    """Run the code cells of a notebook in order, in one ``__main__`` namespace."""
+    with open(path, encoding="utf-8") as handle:
+        notebook = json.load(handle)
+    sys.argv = [path]
+    sys.path[0] = os.path.dirname(os.path.abspath(path))
+    namespace: dict[str, object] = {"__name__": "__main__", "__builtins__": __builtins__}
+    for number, cell in enumerate(notebook.get("cells", []), start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        source = _cell_source(cell)
+        if source.lstrip().startswith("%%"):
+            continue
+        code_text = _strip_shell_lines(source)
+        filename = f"{os.path.basename(path)}:cell {number}"
+        # Let tracebacks print the cell's own source lines.
+        linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+        exec(compile(code_text, filename, "exec"), namespace)
+
+
+def _user_traceback(tb: TracebackType | None, script: str) -> TracebackType | None:
+    """Drop the launcher's own frames so the traceback starts in the user's code."""
+    base = os.path.basename(script)
+    current = tb
+    while current is not None:
+        filename = current.tb_frame.f_code.co_filename
+        if filename == script or filename.startswith(f"{base}:cell ") or os.path.abspath(filename) == script:
+            return current
+        current = current.tb_next
+    return None
+
+
+def _exit_code(exc: SystemExit) -> int:
+    """Exit status Python itself gives for ``SystemExit(code)``."""
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    print(exc.code, file=sys.stderr)
+    return 1
+
+
+def _write_exports(exports: list[tuple[str, str]]) -> None:
+    for name, path in exports:
+        directory = os.path.dirname(path)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(os.environ.get(name, ""))
+
+
+def main(argv: list[str]) -> int:
+    """Run the operator named in ``argv``; return its exit status."""
+    try:
+        script, exports = _parse_args(argv)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    script = os.path.abspath(script)
+    runner = _run_notebook if script.endswith(".ipynb") else _run_script
+    try:
+        runner(script)
+    except SystemExit as exc:
+        code = _exit_code(exc)
+    except KeyboardInterrupt:
+        return 130
+    except BaseException as exc:  # the user's error: print it as Python would, from the user's frame
+        traceback.print_exception(type(exc), exc, _user_traceback(exc.__traceback__, script))
+        return 1
+    else:
+        code = 0
+    if code == 0:
+        _write_exports(exports)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
