@@ -271,6 +271,8 @@ def test_compiled_cwl_validates_and_loads(
             assert base == raw["type"], f"{path.name}: input {raw['name']} has type {base}"
             if raw["required"]:
                 assert not optional, f"{path.name}: required input {raw['name']} is optional"
+            elif "default" not in raw:
+                assert optional, f"{path.name}: input {raw['name']} is neither required nor defaulted: must be optional"
         outputs = {_short_id(o.id) for o in document.outputs}
         missing = {o["name"] for o in case["outputs"]} - outputs
         assert not missing, f"{path.name}: outputs {sorted(missing)} are missing"

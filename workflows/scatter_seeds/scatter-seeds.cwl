@@ -50,7 +50,7 @@ steps:
       - output_csv
     run: column-stats.cwl
     scatter: input_file
-  - id: collect-files
+  - id: collect-stats
     in:
       - id: files
         source: column-stats/output_csv
@@ -64,13 +64,13 @@ steps:
   - id: merge-csv
     in:
       - id: input_dir
-        source: collect-files/output_dir
+        source: collect-stats/output_dir
       - id: source_column
         default: source
     out:
       - output_csv
     run: merge-csv.cwl
-  - id: collect-files-2
+  - id: collect-data
     in:
       - id: files
         source: generate-data/output_data
@@ -84,7 +84,7 @@ steps:
   - id: archive-dir
     in:
       - id: input_dir
-        source: collect-files-2/output_dir
+        source: collect-data/output_dir
     out:
       - output_archive
     run: archive-dir.cwl

@@ -54,41 +54,41 @@ $graph:
           - '#main/column-stats/output_csv'
         run: '#column-stats.cwl'
         scatter: '#main/column-stats/input_file'
-      - id: '#main/collect-files'
+      - id: '#main/collect-stats'
         in:
-          - id: '#main/collect-files/files'
+          - id: '#main/collect-stats/files'
             source: '#main/column-stats/output_csv'
-          - id: '#main/collect-files/dirname'
+          - id: '#main/collect-stats/dirname'
             default: stats
-          - id: '#main/collect-files/prefix'
+          - id: '#main/collect-stats/prefix'
             default: seed-
         out:
-          - '#main/collect-files/output_dir'
+          - '#main/collect-stats/output_dir'
         run: '#collect-files.cwl'
       - id: '#main/merge-csv'
         in:
           - id: '#main/merge-csv/input_dir'
-            source: '#main/collect-files/output_dir'
+            source: '#main/collect-stats/output_dir'
           - id: '#main/merge-csv/source_column'
             default: source
         out:
           - '#main/merge-csv/output_csv'
         run: '#merge-csv.cwl'
-      - id: '#main/collect-files-2'
+      - id: '#main/collect-data'
         in:
-          - id: '#main/collect-files-2/files'
+          - id: '#main/collect-data/files'
             source: '#main/generate-data/output_data'
-          - id: '#main/collect-files-2/dirname'
+          - id: '#main/collect-data/dirname'
             default: datasets
-          - id: '#main/collect-files-2/prefix'
+          - id: '#main/collect-data/prefix'
             default: data-
         out:
-          - '#main/collect-files-2/output_dir'
+          - '#main/collect-data/output_dir'
         run: '#collect-files.cwl'
       - id: '#main/archive-dir'
         in:
           - id: '#main/archive-dir/input_dir'
-            source: '#main/collect-files-2/output_dir'
+            source: '#main/collect-data/output_dir'
         out:
           - '#main/archive-dir/output_archive'
         run: '#archive-dir.cwl'
