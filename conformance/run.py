@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report import Result, build_result, load_expected, parse_badges, parse_junit, write_result  # noqa: E402
+from report import Result, build_result, load_expected, parse_badges, parse_junit, write_result
 
 __all__ = ["main", "run_suite"]
 
@@ -76,7 +76,7 @@ def run_suite(args: argparse.Namespace) -> Result:
     """Run cwltest as ``args`` say, then parse what it wrote into a Result (and write it)."""
     name = ("-".join([args.backend, "baseline"]) if args.baseline else args.backend)
     label = f"{name}-{args.tags}" if args.tags else name
-    work = WORK / label
+    work = args.work / label
     tool, tool_args = runner_command(args.backend, args.baseline, args.tool)
     cwltest = [
         "cwltest", f"--test={args.suite}", f"--tool={tool}", f"-j{args.jobs}", f"--timeout={args.timeout}",
@@ -90,15 +90,17 @@ def run_suite(args: argparse.Namespace) -> Result:
     cases = parse_junit(work / "junit.xml")
     result = build_result(
         cases, per_tag, load_expected(EXPECTED, name), name=name,
-        command=shlex.join([Path(tool).name, *tool_args, *args.runner_args]), suite=f"{args.suite.parent.name}/{args.suite.name}", tags=args.tags, jobs=args.jobs, wall_seconds=round(wall, 1), versions=_versions())
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    badges = RESULTS / "badges" / label
+        command=shlex.join([Path(tool).name, *tool_args, *args.runner_args]),
+        suite=f"{args.suite.parent.name}/{args.suite.name}", tags=args.tags, jobs=args.jobs,
+        wall_seconds=round(wall, 1), versions=_versions())
+    args.results.mkdir(parents=True, exist_ok=True)
+    badges = args.results / "badges" / label
     shutil.rmtree(badges, ignore_errors=True)
     badges.mkdir(parents=True)
     for badge in sorted((work / "badges").glob("*.json")):
         shutil.copy(badge, badges / badge.name)
-    md = write_result(result, RESULTS / f"{label}.json")
-    print(f"conformance: {label}: {result.totals} in {wall:.0f} s; wrote {md.relative_to(REPO)}", flush=True)
+    md = write_result(result, args.results / f"{label}.json")
+    print(f"conformance: {label}: {result.totals} in {wall:.0f} s; wrote {md}", flush=True)
     return result
 
 
@@ -131,6 +133,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=int, default=600, help="seconds per test (default 600)")
     parser.add_argument("--suite", type=Path, default=DEFAULT_SUITE, help=f"default {DEFAULT_SUITE}")
     parser.add_argument("--tool", default=None, help="runner executable (default claimed-cwl-runner)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where results go (default conformance/results)")
+    parser.add_argument("--work", type=Path, default=WORK, help="cwltest's raw output (default conformance/.work)")
     parser.add_argument("--no-seed", action="store_true", help="do not run scripts/base-images.sh conformance")
     parser.add_argument("--report-only", action="store_true", help="only re-read the last run in conformance/.work")
     parser.add_argument("--check", action="store_true", help="exit 1 on a failure not in expected_failures.yaml")

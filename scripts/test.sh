@@ -33,6 +33,7 @@ for svc in docker registry; do
 done
 bash scripts/services.sh start docker registry
 bash scripts/base-images.sh python r
+bash scripts/tools.sh
 
 # shellcheck source=/dev/null
 source .venv/bin/activate

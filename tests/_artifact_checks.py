@@ -28,18 +28,19 @@ __all__ = ["K8S_VERSION", "job_errors", "kfp_errors", "load_cwl", "load_yaml", "
 K8S_VERSION = "1.30"
 
 
-def validate_cwl(paths: Iterable[Path]) -> dict[Path, tuple[int, str]]:
+def validate_cwl(paths: Iterable[Path], schema_loaded: bool = False) -> dict[Path, tuple[int, str]]:
     """``cwltool --enable-ext --validate`` of every path, in-process: path -> (exit code, log).
 
-    After the first call a no-op ``custom_schema_callback`` keeps the loaded
-    schema (with cwltool's extensions, so ``cwltool:`` hints are checked too).
+    After the first file a no-op ``custom_schema_callback`` keeps the loaded
+    schema (with cwltool's extensions, so ``cwltool:`` hints are checked too);
+    ``schema_loaded=True`` keeps it from the start (a previous call loaded it).
     """
     import cwltool.main
 
     results: dict[Path, tuple[int, str]] = {}
     for index, path in enumerate(paths):
         out = io.StringIO()
-        keep: dict[str, Any] = {"custom_schema_callback": lambda: None} if index else {}
+        keep: dict[str, Any] = {"custom_schema_callback": lambda: None} if index or schema_loaded else {}
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
             code = cwltool.main.main(["--enable-ext", "--validate", str(path)], stdout=out, stderr=out, **keep)
         results[path] = (int(code), out.getvalue())

@@ -118,38 +118,44 @@ def test_cwl_validates_and_loads(origin: str, artifacts: Artifacts,
             assert doc.class_ in {"CommandLineTool", "Workflow", "ExpressionTool"}, path
 
 
-def _yaml_documents(artifacts: Artifacts, kind: str) -> dict[Path, Any]:
-    found = {}
+@pytest.fixture(scope="module")
+def yaml_documents(artifacts: Artifacts) -> dict[str, dict[Path, Any]]:
+    """The generated YAML documents by kind ("kfp", "job"); other YAML files are left out."""
+    found: dict[str, dict[Path, Any]] = {"kfp": {}, "job": {}}
     for paths in artifacts.yaml.values():
         for path in paths:
             document = load_yaml(path)
-            if yaml_kind(document) == kind:
-                found[path] = document
+            kind = yaml_kind(document)
+            if kind is not None:
+                found[kind][path] = document
     return found
 
 
-def test_kfp_components_validate_against_the_schema(artifacts: Artifacts) -> None:
-    components = _yaml_documents(artifacts, "kfp")
+def test_kfp_components_validate_against_the_schema(artifacts: Artifacts,
+                                                    yaml_documents: dict[str, dict[Path, Any]]) -> None:
+    components = yaml_documents["kfp"]
     assert len(components) >= len(artifacts.cwl["corpus"]), "a compiled operator has no KFP component"
     errors = {str(p): e for p, doc in components.items() if (e := kfp_errors(doc))}
     assert not errors, errors
 
 
-def test_jobs_validate_against_the_kubernetes_schema(artifacts: Artifacts) -> None:
-    jobs = _yaml_documents(artifacts, "job")
+def test_jobs_validate_against_the_kubernetes_schema(artifacts: Artifacts,
+                                                     yaml_documents: dict[str, dict[Path, Any]]) -> None:
+    jobs = yaml_documents["job"]
     assert len(jobs) >= len(artifacts.cwl["corpus"]), "a compiled operator has no Job"
     errors = {str(p): e for p, doc in jobs.items() if (e := job_errors(doc))}
     assert not errors, errors
 
 
-def test_the_checks_catch_bad_artifacts(tmp_path: Path, artifacts: Artifacts) -> None:
-    kfp_path = next(iter(_yaml_documents(artifacts, "kfp")))
-    component = load_yaml(kfp_path)
+def test_the_checks_catch_bad_artifacts(tmp_path: Path, yaml_documents: dict[str, dict[Path, Any]],
+                                        validations: dict[Path, tuple[int, str]]) -> None:
+    component = load_yaml(next(iter(yaml_documents["kfp"])))
     component["inputs"] = [{"name": "x", "default": 3}]  # KFP v1 defaults are strings
     assert kfp_errors(component)
-    job = load_yaml(next(iter(_yaml_documents(artifacts, "job"))))
+    job = load_yaml(next(iter(yaml_documents["job"])))
     job["spec"]["template"]["spec"]["containers"][0]["imag"] = "typo"
     assert job_errors(job)
     bad = tmp_path / "bad.cwl"
     bad.write_text("cwlVersion: v1.2\nclass: CommandLineTool\ninputs: {x: {type: Fil}}\noutputs: []\n")
-    assert validate_cwl([bad])[bad][0] != 0
+    assert validations, "the schema is loaded"
+    assert validate_cwl([bad], schema_loaded=True)[bad][0] != 0

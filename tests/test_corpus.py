@@ -46,7 +46,7 @@ def _ids(case: dict[str, Any]) -> str:
 
 
 def _source(case: dict[str, Any]) -> Path:
-    return CORPUS / case["source"]
+    return CORPUS / str(case["source"])
 
 
 def _files(case: dict[str, Any]) -> tuple[Path, ...]:
@@ -79,7 +79,7 @@ def test_corpus_is_complete_and_large_enough() -> None:
 
 @pytest.mark.parametrize("case", [c for c in OPERATORS if c["language"] == "notebook"], ids=_ids)
 def test_corpus_notebooks_are_valid_nbformat_v4(case: dict[str, Any]) -> None:
-    notebook = nbformat.read(_source(case), as_version=nbformat.NO_CONVERT)
+    notebook = nbformat.read(_source(case), as_version=nbformat.NO_CONVERT)  # type: ignore[no-untyped-call]
     assert notebook.nbformat == 4
     nbformat.validate(notebook)
 
@@ -190,7 +190,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Compiled | E
     from claimed_cwl.errors import ClaimedError
 
     base = tmp_path_factory.mktemp("compiled")
-    result: dict[str, Compiled | ClaimedError] = {}
+    result: dict[str, Compiled | Exception] = {}
     for case in OPERATORS:
         dirs = [base / run / case["name"] for run in ("first", "second")]
         try:

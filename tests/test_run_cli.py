@@ -23,7 +23,8 @@ pytestmark = pytest.mark.docker
 
 
 @pytest.fixture(scope="module")
-def ops(docker_client: Any, python_base_image: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, OperatorBuild]:
+def ops(docker_client: Any, python_base_image: str,
+        tmp_path_factory: pytest.TempPathFactory) -> dict[str, OperatorBuild]:
     settings = ArtifactSettings(image=ImageSettings(repository="claimed-test", version="run"))
     root = tmp_path_factory.mktemp("run-cli")
     return {name: build_operator(docker_client, E2E / f"{name}.py", (), settings, root / name)

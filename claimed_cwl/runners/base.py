@@ -57,7 +57,7 @@ def run_cwl(document: Path, options: RunOptions, backend: str = "cwltool") -> in
     runners = _backends()
     if backend not in runners:
         raise ClaimedError(f"unknown backend {backend!r}: expected one of {', '.join(sorted(runners))}")
-    if options.job is None or not options.inputs:
+    if not options.inputs:
         return runners[backend](document, options)
     from claimed_cwl.runners.job_inputs import merge_job  # noqa: PLC0415
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import logging
 import os
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from claimed_cwl.progress import Progress
 from claimed_cwl.runners.base import RunOptions, job_arguments
+from claimed_cwl.runners.podman import podman_path
 from claimed_cwl.runners.step_log import StepWatcher, write_summary
 
 __all__ = ["cwltool_argv", "run_cwltool"]
@@ -36,32 +36,19 @@ def cwltool_argv(document: Path, options: RunOptions) -> list[str]:
     return argv
 
 
-def _parse(argv: list[str]) -> tuple[argparse.Namespace, Any]:
-    """Cwltool's own argument parsing, and a runtime context with a None-tolerant secret store.
-
-    cwltool 3.3 puts every secret input of the command line into its secret
-    store, including optional ones that were not given (None), and then fails
-    with "Secret store only accepts strings". Skipping None values is all the
-    store needs; everything else is cwltool's own behaviour.
-    """
-    from cwltool.argparser import arg_parser  # noqa: PLC0415
-    from cwltool.context import RuntimeContext  # noqa: PLC0415
-    from cwltool.secrets import SecretStore  # noqa: PLC0415
-
-    class _SecretStore(SecretStore):
-        def store(self, secrets: list[str], job: MutableMapping[str, Any]) -> None:
-            for key, value in job.items():
-                if key in secrets and value is not None:
-                    job[key] = self.add(value)
-
-    extra = os.environ.get("CWLTOOL_OPTIONS", "").split()  # honoured as cwltool itself does
-    parsed = arg_parser().parse_args(extra + argv)
-    if parsed.record_container_id:
-        parsed.cidfile_dir = parsed.cidfile_dir or os.getcwd()
-    del parsed.record_container_id
-    context = RuntimeContext(vars(parsed))
-    context.secret_store = _SecretStore()
-    return parsed, context
+@contextlib.contextmanager
+def _engine_path(engine: str) -> Iterator[None]:
+    """For podman, run with the PATH that podman_path gives (cwltool starts ``podman`` from PATH)."""
+    if engine != "podman":
+        yield
+        return
+    saved = os.environ.get("PATH", "")
+    with podman_path() as path:
+        os.environ["PATH"] = path
+        try:
+            yield
+        finally:
+            os.environ["PATH"] = saved
 
 
 def run_cwltool(document: Path, options: RunOptions) -> int:
@@ -73,16 +60,15 @@ def run_cwltool(document: Path, options: RunOptions) -> int:
     echo.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
     argv = cwltool_argv(document, options)
     log.debug("cwltool %s", " ".join(argv))
-    parsed, context = _parse(argv)
     cwltool_logger = logging.getLogger("cwltool")
     saved = cwltool_logger.propagate, cwltool_logger.level
     cwltool_logger.propagate = False  # our watcher echoes; no duplicates through the root logger
     cwltool_logger.setLevel(logging.DEBUG)  # the watcher reads the per-job "outputs" records
     watcher = StepWatcher(echo=echo)
     try:
-        with Progress(f"running {document.name}") as progress:
+        with _engine_path(options.engine), Progress(f"running {document.name}") as progress:
             watcher.progress = progress
-            code = int(cwltool_main(args=parsed, runtimeContext=context, stdout=sys.stdout, logger_handler=watcher))
+            code = int(cwltool_main(argv, stdout=sys.stdout, logger_handler=watcher))
     finally:
         cwltool_logger.propagate, level = saved
         cwltool_logger.setLevel(level)

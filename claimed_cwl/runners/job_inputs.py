@@ -1,10 +1,13 @@
-"""Merge a job file with ``--name value`` input flags into one job for the backend.
+"""Turn ``--name value`` input flags (and an optional job file) into one job file for the backend.
 
-cwltool alone cannot mix the two: with a job file it still demands every
-required input as a flag, and flags that are not given overwrite the job
-file's values with None. When both are given, claimed-cwl types the flags
-against the document's inputs itself (argparse, with cwltool's messages),
-lays them over the job file and hands the backend one job file.
+Backends get a job file, never input flags: cwltool cannot mix the two (with
+a job file it still demands every required input as a flag, and flags that
+are not given overwrite the job file's values with None), and cwltool and
+Toil both fail on an optional secret input that is not given as a flag
+("Secret store only accepts strings"). claimed-cwl types the flags against
+the document's inputs itself (argparse, with cwltool's messages), lays them
+over the job file, checks that every required input has a value, and
+writes the result; all before any container starts.
 """
 
 from __future__ import annotations
@@ -38,10 +41,16 @@ def read_job(job: Path) -> dict[str, Any]:
     return {key: _absolute(value, job.resolve().parent) for key, value in data.items()}
 
 
-def merge_job(document: Path, job: Path, flags: Sequence[str], scratch: Path) -> Path:
-    """Write ``scratch/job.json``: ``job`` with the typed ``flags`` laid over it; return its path."""
-    values = read_job(job)
-    values.update(_parse_flags(document, flags))
+def merge_job(document: Path, job: Path | None, flags: Sequence[str], scratch: Path) -> Path:
+    """Write ``scratch/job.json``: ``job`` (if any) with the typed ``flags`` laid over it; return its path."""
+    inputs = _document_inputs(document)
+    values = read_job(job) if job is not None else {}
+    values.update(_parse_flags(document, inputs, flags))
+    missing = [name for name, (type_, default) in inputs.items()
+               if name not in values and default is None and not _optional(type_)]
+    if missing:
+        raise ClaimedError(f"{document}: missing required input(s): "
+                           + ", ".join(f"--{name} ({_base_type(inputs[name][0])[0]})" for name in missing))
     path = scratch / "job.json"
     path.write_text(json.dumps(values, indent=2, sort_keys=True), encoding="utf-8")
     return path
@@ -61,9 +70,10 @@ def _absolute(value: Any, base: Path) -> Any:
     return result
 
 
-def _parse_flags(document: Path, flags: Sequence[str]) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(prog=str(document), add_help=False, exit_on_error=False)
-    for name, type_ in _document_inputs(document).items():
+def _parse_flags(document: Path, inputs: dict[str, tuple[Any, Any]], flags: Sequence[str]) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog=f"claimed-cwl run {document}", exit_on_error=False,
+                                     description="Inputs of the document (give them after it, or in a job file).")
+    for name, (type_, _) in inputs.items():
         _add_flag(parser, name, type_)
     try:
         parsed, unknown = parser.parse_known_args(list(flags))
@@ -100,7 +110,12 @@ def _base_type(type_: Any) -> tuple[str, bool]:
     return "string", False
 
 
-def _document_inputs(document: Path) -> dict[str, Any]:
+def _optional(type_: Any) -> bool:
+    return isinstance(type_, list) and "null" in type_
+
+
+def _document_inputs(document: Path) -> dict[str, tuple[Any, Any]]:
+    """Input name -> (CWL type, default) of the document (the ``main`` process of a packed file)."""
     from cwl_utils.parser import load_document_by_uri  # noqa: PLC0415 - only needed when merging
 
     try:
@@ -110,4 +125,4 @@ def _document_inputs(document: Path) -> dict[str, Any]:
     process = loaded
     if isinstance(loaded, list):
         process = next((p for p in loaded if str(p.id).endswith("#main")), loaded[0])
-    return {str(inp.id).rsplit("#", 1)[-1].rsplit("/", 1)[-1]: inp.type_ for inp in process.inputs}
+    return {str(inp.id).rsplit("#", 1)[-1].rsplit("/", 1)[-1]: (inp.type_, inp.default) for inp in process.inputs}

@@ -6,6 +6,7 @@ logging, and a killed run must be restartable from its job store.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from claimed_cwl.runners.base import RunOptions, job_arguments
+from claimed_cwl.runners.podman import podman_path
 
 __all__ = ["run_toil", "toil_argv", "toil_environment"]
 
@@ -24,7 +26,8 @@ def toil_argv(document: Path, options: RunOptions, job_store: str) -> list[str]:
     which fails for images that exist only in the local engine.
     """
     argv = [
-        sys.executable, "-m", "toil.cwl.cwltoil",
+        # toil.cwl.cwltoil has no __main__ guard: call its main() as the toil-cwl-runner script does
+        sys.executable, "-c", "import sys; from toil.cwl.cwltoil import main; sys.exit(main())",
         f"--jobStore={job_store}",
         f"--outdir={options.outdir}",
         "--no-prepull",
@@ -51,9 +54,12 @@ def toil_environment() -> dict[str, str]:
 
 def run_toil(document: Path, options: RunOptions) -> int:
     """Run ``document`` with Toil single machine and a throw-away file job store."""
-    with tempfile.TemporaryDirectory(prefix="claimed-toil-") as scratch:
+    env = toil_environment()
+    with tempfile.TemporaryDirectory(prefix="claimed-toil-") as scratch, contextlib.ExitStack() as stack:
+        if options.engine == "podman":
+            env["PATH"] = stack.enter_context(podman_path(env["PATH"]))
         job_store = f"file:{scratch}/jobstore"
-        completed = subprocess.run(toil_argv(document, options, job_store), check=False, env=toil_environment())
+        completed = subprocess.run(toil_argv(document, options, job_store), check=False, env=env)
     if completed.returncode != 0:
         print(f"claimed-cwl: toil-cwl-runner failed with exit code {completed.returncode}", file=sys.stderr)
     return completed.returncode

@@ -1,0 +1,116 @@
+"""Write docs/conformance.md from the results under conformance/results/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from report import Result, failure_lines, read_result
+
+__all__ = ["write_docs"]
+
+_ORDER = ("cwltool-baseline", "cwltool", "toil-baseline", "toil")
+_TITLES = {
+    "cwltool-baseline": "plain `cwltool`",
+    "cwltool": "`claimed-cwl-runner --backend=cwltool`",
+    "toil-baseline": "plain `toil-cwl-runner --no-prepull`",
+    "toil": "`claimed-cwl-runner --backend=toil`",
+}
+
+_INTRO = """# CWL v1.2 conformance
+
+claimed-cwl runs CWL with cwltool (in-process) or Toil (single machine). The
+[CWL v1.2 conformance suite](https://github.com/common-workflow-language/cwl-v1.2)
+(378 tests, commit 551d58d, in `../shared/cwl-v1.2`) is run with
+[cwltest](https://github.com/common-workflow-language/cwltest) driving
+`claimed-cwl-runner` (the same as `claimed-cwl run`), with Docker, two tests
+at a time. Plain `cwltool` and `toil-cwl-runner` are run the same way as
+baselines, so that every difference can be named.
+
+**Images.** No image registry is reachable from the machines this runs on. The
+images the suite's Docker tests name (`docker.io/debian:stable-slim`,
+`docker.io/python:3-slim`, `docker.io/bash:4.4`, `docker.io/alpine:latest`) are
+seeded locally by `bash scripts/base-images.sh conformance` (the harness does
+this first) from the offline Debian base image: they are **local stand-ins,
+not the Docker Hub images**. The `alpine` name holds a Debian image, and no
+stand-in has an ENTRYPOINT.
+
+## Running it
+
+```sh
+python conformance/run.py --backend cwltool             # the full suite through claimed-cwl (about 10-20 min)
+python conformance/run.py --backend toil                # the same with the Toil backend (slower)
+python conformance/run.py --baseline --backend cwltool  # plain cwltool, for comparison
+python conformance/run.py --backend cwltool --tags required --check   # the CI subset
+python conformance/run.py --docs                        # rewrite this page from conformance/results/
+```
+
+Each run writes `conformance/results/<runner>[-<tags>].json` and `.md` (per tag
+passed / failed / skipped, every failure with its cause) and cwltest's badges
+under `conformance/results/badges/`. Known failures, with their causes, are
+listed in `conformance/expected_failures.yaml`; `--check` fails on any other.
+In CI, `tests/test_conformance_required.py` runs the `required` tag (84 tests)
+through claimed-cwl with the cwltool backend.
+"""
+
+
+def _load(results: Path) -> dict[str, Result]:
+    found = {path.stem: read_result(path) for path in sorted(results.glob("*.json"))}
+    return dict(sorted(found.items(), key=lambda kv: (_ORDER.index(kv[1].name) if kv[1].name in _ORDER else 9,
+                                                       kv[0])))
+
+
+def _summary(results: dict[str, Result]) -> list[str]:
+    lines = ["| run | tags | passed | failed | skipped | total | wall time |", "|---|---|---:|---:|---:|---:|---:|"]
+    for label, r in results.items():
+        t = r.totals
+        lines.append(f"| [{_TITLES.get(r.name, r.name)}](../conformance/results/{label}.md) | {r.tags or 'all'} | "
+                     f"{t['passed']} | {t['failed']} | {t['skipped']} | {t['total']} | {r.wall_seconds / 60:.0f} min |")
+    return lines
+
+
+def _per_tag(results: dict[str, Result]) -> list[str]:
+    full = {label: r for label, r in results.items() if not r.tags}
+    if not full:
+        return []
+    tags = sorted({tag for r in full.values() for tag in r.per_tag}, key=lambda t: (t != "all", t))
+    lines = ["| tag | " + " | ".join(_TITLES.get(r.name, r.name) for r in full.values()) + " |",
+             "|---|" + "---:|" * len(full)]
+    for tag in tags:
+        cells = []
+        for r in full.values():
+            c = r.per_tag.get(tag)
+            cells.append(f"{c['passed']}/{c['total']}" if c else "-")
+        lines.append(f"| {tag} | " + " | ".join(cells) + " |")
+    return ["## Passed per tag (full runs)", "", *lines, ""]
+
+
+def _differences(results: dict[str, Result], reference: str, other: str) -> list[str]:
+    ref, oth = results.get(reference), results.get(other)
+    if ref is None or oth is None:
+        return []
+    causes = {f.id: f for f in oth.failures}
+    lost = sorted(t for t, s in ref.tests.items() if s == "passed" and oth.tests.get(t) != "passed")
+    gained = sorted(t for t, s in oth.tests.items() if s == "passed" and ref.tests.get(t) != "passed")
+    title = f"## {_TITLES[other]} compared with {_TITLES[reference]}"
+    lines = [title, "", f"Passed by {_TITLES[reference]} but not by {_TITLES[other]}: {len(lost) or 'none'}.", ""]
+    for test in lost:
+        f = causes.get(test)
+        lines.append(f"- `{test}` — *{f.cause}*: {f.reason}" if f else f"- `{test}` — {oth.tests.get(test, 'not run')}")
+    if gained:
+        lines += ["", f"Passed by {_TITLES[other]} but not by {_TITLES[reference]}: "
+                  + ", ".join(f"`{t}`" for t in gained)]
+    return [*lines, ""]
+
+
+def write_docs(results_dir: Path, target: Path) -> Path:
+    """Write the conformance page from every result in ``results_dir``; return ``target``."""
+    results = _load(results_dir)
+    lines = [_INTRO, "## Last results", "", *_summary(results), "", *_per_tag(results)]
+    lines += _differences(results, "cwltool-baseline", "cwltool")
+    lines += _differences(results, "cwltool", "toil")
+    lines += _differences(results, "toil-baseline", "toil")
+    for r in results.values():
+        if not r.tags:
+            lines += [f"## Failures of {_TITLES.get(r.name, r.name)}", "", *failure_lines(r.failures), ""]
+    target.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    return target

@@ -1,0 +1,64 @@
+"""The `required` tag of the CWL v1.2 conformance suite, through claimed-cwl-runner with cwltool.
+
+Runs conformance/run.py (cwltest -j 2; the images the suite names are seeded
+by scripts/base-images.sh conformance) into a temporary results directory and
+asserts that every failure is a known, explained one listed under ``cwltool``
+in conformance/expected_failures.yaml. The full suite is
+``python conformance/run.py`` (docs/conformance.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parents[1]
+HARNESS = ROOT / "conformance" / "run.py"
+EXPECTED = ROOT / "conformance" / "expected_failures.yaml"
+SUITE = Path(os.environ.get("CWL_CONFORMANCE_SUITE", ROOT.parent / "shared/cwl-v1.2/conformance_tests.yaml"))
+
+pytestmark = pytest.mark.docker
+
+
+def _expected() -> dict[str, Any]:
+    data: dict[str, Any] = YAML(typ="safe").load(EXPECTED.read_text(encoding="utf-8"))
+    return data
+
+
+def test_expected_failures_are_explained() -> None:
+    for runner, failures in _expected().items():
+        for test_id, entry in (failures or {}).items():
+            assert entry.get("cause") and entry.get("reason"), f"{runner}/{test_id}: cause and reason needed"
+
+
+@pytest.fixture(scope="module")
+def required_result(tmp_path_factory: pytest.TempPathFactory, docker_client: Any) -> dict[str, Any]:
+    """The result of the `required` tests through claimed-cwl-runner --backend=cwltool."""
+    if not SUITE.exists():
+        pytest.fail(f"CWL v1.2 conformance suite not found at {SUITE} (set CWL_CONFORMANCE_SUITE)")
+    out = tmp_path_factory.mktemp("conformance")
+    completed = subprocess.run(
+        [sys.executable, str(HARNESS), "--backend=cwltool", "--tags=required", "-j", "2", f"--suite={SUITE}",
+         f"--results={out / 'results'}", f"--work={out / 'work'}"],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    result: dict[str, Any] = json.loads((out / "results" / "cwltool-required.json").read_text(encoding="utf-8"))
+    return result
+
+
+def test_required_tag_passes_except_known_failures(required_result: dict[str, Any]) -> None:
+    known = _expected().get("cwltool") or {}
+    unexpected = {f["id"]: f["stderr_tail"][-800:] for f in required_result["failures"] if f["id"] not in known}
+    assert not unexpected, f"unexpected conformance failures: {json.dumps(unexpected, indent=1)}"
+    totals = required_result["totals"]
+    assert totals["total"] >= 80, totals  # the suite has 84 `required` tests
+    assert totals["passed"] >= totals["total"] - len(known), totals
+    assert required_result["per_tag"]["required"]["total"] == totals["total"]

@@ -1,0 +1,275 @@
+"""Real worker processes on one coordinator (a directory and SeaweedFS): exactly once, takeover, outages, errors.
+
+The test operator writes each batch's output with O_EXCL and appends one line
+per completion to a log, so a batch completed twice shows in its own outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from s3_service import SeaweedFS
+
+OPERATOR = '''"""A grid operator for the tests."""
+import os
+import time
+
+# where outputs go
+out_dir = os.getenv("out_dir")
+# seconds each batch takes
+sleep_seconds = float(os.getenv("sleep_seconds", "0"))
+# comma-separated batches that raise
+fail_on = os.getenv("fail_on", "")
+# a batch that hangs on its first attempt (to be killed)
+hang_on = os.getenv("hang_on", "")
+
+
+def grid_process(batch_id, out_dir, sleep_seconds, fail_on=""):
+    name = batch_id.replace("/", "__")
+    attempt = os.path.join(out_dir, "attempts", name)
+    fd = os.open(attempt, os.O_CREAT | os.O_APPEND | os.O_WRONLY)
+    os.write(fd, f"{os.getpid()}\\n".encode())
+    os.close(fd)
+    if batch_id == hang_on and len(open(attempt).read().split()) == 1:
+        time.sleep(600)
+    time.sleep(sleep_seconds)
+    if batch_id in fail_on.split(","):
+        raise ValueError(f"cannot process {batch_id}: key={os.environ.get('AWS_SECRET_ACCESS_KEY', 'none')}")
+    fd = os.open(os.path.join(out_dir, name + ".out"), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    os.write(fd, batch_id.encode())
+    os.close(fd)
+    fd = os.open(os.path.join(out_dir, "completions.log"), os.O_CREAT | os.O_APPEND | os.O_WRONLY)
+    os.write(fd, (batch_id + "\\n").encode())
+    os.close(fd)
+
+
+if __name__ == "__main__":
+    raise SystemExit("run through the grid worker")
+'''
+
+
+class Grid:
+    """A test operator, its batch file and output directory, and helpers to start workers on one coordinator."""
+
+    def __init__(self, root: Path, coordinator: str, n_batches: int, s3_env: dict[str, str] | None = None) -> None:
+        self.root = root
+        self.coordinator = coordinator
+        self.script = root / "op.py"
+        self.script.write_text(OPERATOR)
+        self.out = root / "out"
+        (self.out / "attempts").mkdir(parents=True)
+        self.batches = [f"b{i:04d}" for i in range(n_batches)]
+        self.batch_file = root / "batches.txt"
+        self.batch_file.write_text(",".join(self.batches) + "\n")
+        self.s3_env = s3_env or {}
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "gw_"))}
+        env.update(self.s3_env)
+        env.update({"out_dir": str(self.out), "sleep_seconds": "0"}, **extra)
+        return env
+
+    def backend(self) -> str:
+        return "s3" if self.coordinator.startswith("s3://") else "local"
+
+    def worker(self, *args: str, lock_timeout: float = 30, **env: str) -> subprocess.Popen[str]:
+        cmd = [
+            sys.executable, "-m", "claimed_cwl.grid.worker", "--script", str(self.script),
+            "--backend", self.backend(), "--coordinator", self.coordinator,
+            "--lock-timeout", str(lock_timeout), *args,
+        ]  # fmt: skip
+        if "--batch" not in args:
+            cmd += ["--workers-loop", "--batch-file", str(self.batch_file)]
+        return subprocess.Popen(cmd, env=self.env(**env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def report(self, *args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [
+            sys.executable, "-m", "claimed_cwl.grid.report", "--backend", self.backend(),
+            "--coordinator", self.coordinator, "--batch-file", str(self.batch_file), *args,
+        ]  # fmt: skip
+        return subprocess.run(cmd, env=self.env(), capture_output=True, text=True, timeout=120, check=False)
+
+    def completions(self) -> Counter[str]:
+        log = self.out / "completions.log"
+        return Counter(log.read_text().split()) if log.exists() else Counter()
+
+    def outputs(self) -> set[str]:
+        return {p.stem for p in self.out.glob("*.out")}
+
+
+def finish(*procs: subprocess.Popen[str], timeout: float = 240) -> list[tuple[int, str]]:
+    results = []
+    for proc in procs:
+        _, stderr = proc.communicate(timeout=timeout)
+        results.append((proc.returncode, stderr))
+    return results
+
+
+def assert_exactly_once(grid: Grid, results: list[tuple[int, str]]) -> None:
+    for code, stderr in results:
+        assert code == 0, stderr[-3000:]
+    completions = grid.completions()
+    assert set(completions) == set(grid.batches)
+    assert [b for b, n in completions.items() if n != 1] == []
+    assert grid.outputs() == set(grid.batches)
+    report = grid.report()
+    assert report.returncode == 0, report.stdout + report.stderr
+    assert f"{len(grid.batches)} batches: {len(grid.batches)} processed, 0 failed, 0 pending" in report.stdout
+
+
+@pytest.fixture(params=["local", "s3"])
+def coordinator(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, dict[str, str]]:
+    if request.param == "local":
+        return str(tmp_path / "coord"), {}
+    server: SeaweedFS = request.getfixturevalue("s3_server")
+    bucket = request.getfixturevalue("s3_bucket")
+    return f"s3://{bucket}/coord", server.env()
+
+
+@pytest.mark.slow
+def test_200_batches_three_concurrent_workers_exactly_once(coordinator: Any, tmp_path: Path) -> None:
+    grid = Grid(tmp_path, coordinator[0], 200, coordinator[1])
+    workers = [grid.worker() for _ in range(3)]
+    results = finish(*workers)
+    assert_exactly_once(grid, results)
+    # a second run on the same coordinator skips everything
+    rerun = grid.worker("--result-file", str(tmp_path / "rerun.json"))
+    assert finish(rerun)[0][0] == 0
+    assert set(json.loads((tmp_path / "rerun.json").read_text()).values()) == {"skipped"}
+    assert sum(grid.completions().values()) == 200
+
+
+@pytest.mark.slow
+def test_per_batch_mode_two_runs_share_one_coordinator(coordinator: Any, tmp_path: Path) -> None:
+    grid = Grid(tmp_path, coordinator[0], 12, coordinator[1])
+    procs = [grid.worker("--batch", b, sleep_seconds="0.2") for b in grid.batches for _ in range(2)]
+    assert_exactly_once(grid, finish(*procs))
+
+
+@pytest.mark.slow
+def test_killed_worker_batch_is_taken_over_after_the_lease(coordinator: Any, tmp_path: Path) -> None:
+    grid = Grid(tmp_path, coordinator[0], 6, coordinator[1])
+    victim = grid.worker("--batch", "b0003", lock_timeout=3, hang_on="b0003")
+    attempts = grid.out / "attempts" / "b0003"
+    deadline = time.monotonic() + 60
+    while not attempts.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert attempts.exists(), "the victim never started its batch"
+    survivor = grid.worker(lock_timeout=3, hang_on="b0003")
+    time.sleep(8)  # over two lease lengths: the live victim renews, the survivor must not take over
+    assert attempts.read_text().split() == [str(victim.pid)]
+    assert "b0003" not in grid.completions()
+    killed_at = time.monotonic()
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    code, stderr = finish(survivor)[0]
+    assert code == 0, stderr[-3000:]
+    assert time.monotonic() - killed_at < 30
+    assert attempts.read_text().split() == [str(victim.pid), str(survivor.pid)]
+    assert_exactly_once(grid, [])
+
+
+@pytest.mark.slow
+def test_s3_outage_mid_run_is_survived(private_s3: SeaweedFS, tmp_path: Path) -> None:
+    bucket = private_s3.make_bucket()
+    grid = Grid(tmp_path, f"s3://{bucket}/coord", 60, private_s3.env())
+    workers = [grid.worker(lock_timeout=60, sleep_seconds="0.1") for _ in range(2)]
+    deadline = time.monotonic() + 60
+    while sum(grid.completions().values()) < 10 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    private_s3.stop()
+    done_during_outage = sum(grid.completions().values())
+    time.sleep(4)
+    private_s3.start()
+    results = finish(*workers)
+    assert done_during_outage < 60, "the outage came too late to test anything"
+    assert any("retrying" in stderr or "renewal failed" in stderr for _, stderr in results)
+    assert_exactly_once(grid, results)
+
+
+@pytest.mark.slow
+def test_failing_batch_gets_an_error_marker_and_fails_the_report(coordinator: Any, tmp_path: Path) -> None:
+    grid = Grid(tmp_path, coordinator[0], 8, coordinator[1])
+    secret = grid.s3_env.get("AWS_SECRET_ACCESS_KEY", "")
+    results = finish(grid.worker(fail_on="b0002"), grid.worker(fail_on="b0002"))
+    assert [code for code, _ in results] == [0, 0]
+    assert set(grid.completions()) == set(grid.batches) - {"b0002"}
+    report = grid.report("--output", str(tmp_path / "report.json"))
+    assert report.returncode == 1
+    assert "8 batches: 7 processed, 1 failed, 0 pending" in report.stdout
+    counts = json.loads((tmp_path / "report.json").read_text())
+    assert list(counts["failed_batches"]) == ["b0002"]
+    assert counts["failed_batches"]["b0002"].startswith("ValueError: cannot process b0002")
+    assert grid.report("--tolerate-errors", "True").returncode == 0
+    assert grid.report("--tolerate-errors", "False").returncode == 1
+    marker = read_err_marker(grid, "b0002")
+    assert "Traceback" in marker["traceback"] and "grid_process" in marker["traceback"]
+    if secret:  # S3: the secret the operator put in its exception is redacted everywhere
+        assert "key=***" in marker["error"]
+        everything = json.dumps(marker) + report.stdout + report.stderr + "".join(err for _, err in results)
+        assert secret not in everything
+        assert grid.s3_env["AWS_ACCESS_KEY_ID"] not in everything
+    # gw_ignore_error_files retries it: 'False' is false, 'True' is true
+    assert finish(grid.worker(gw_ignore_error_files="False"))[0][0] == 0
+    assert "b0002" not in grid.completions()
+    assert finish(grid.worker(gw_ignore_error_files="True"))[0][0] == 0
+    assert grid.completions()["b0002"] == 1
+    assert grid.report().returncode == 0
+
+
+def read_err_marker(grid: Grid, batch: str) -> dict[str, str]:
+    if grid.coordinator.startswith("s3://"):
+        import boto3
+
+        bucket, prefix = grid.coordinator[5:].split("/", 1)
+        client = boto3.client("s3", **_client_args(grid.s3_env))
+        body = client.get_object(Bucket=bucket, Key=f"{prefix}/{batch}.err")["Body"].read()
+        return dict(json.loads(body))
+    return dict(json.loads((Path(grid.coordinator) / f"{batch}.err").read_text()))
+
+
+def _client_args(env: dict[str, str]) -> dict[str, str]:
+    return {
+        "endpoint_url": env["AWS_ENDPOINT_URL_S3"],
+        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
+        "region_name": "us-east-1",
+    }
+
+
+def test_unsafe_batch_is_rejected_before_any_work(tmp_path: Path) -> None:
+    grid = Grid(tmp_path, str(tmp_path / "coord"), 3)
+    grid.batch_file.write_text("b0000,../escape,b0001")
+    code, stderr = finish(grid.worker())[0]
+    assert code == 2
+    assert "unsafe batch id '../escape'" in stderr and "Traceback" not in stderr
+    assert grid.completions() == Counter()
+    assert not (tmp_path / "coord").exists()
+    code, stderr = finish(grid.worker("--batch", "/etc/passwd"))[0]
+    assert code == 2 and "is an absolute path" in stderr
+
+
+def test_operator_without_grid_process_is_a_clean_error(tmp_path: Path) -> None:
+    grid = Grid(tmp_path, str(tmp_path / "coord"), 1)
+    grid.script.write_text('"""No grid function."""\n')
+    code, stderr = finish(grid.worker("--batch", "b0000"))[0]
+    assert code == 2
+    assert "defines no function grid_process(batch_id, ...)" in stderr and "Traceback" not in stderr
+
+
+def test_credentials_in_an_s3_url_are_refused_without_echo(tmp_path: Path) -> None:
+    grid = Grid(tmp_path, "s3://AKIDLEAK:SECRETLEAK@bucket/p", 1)
+    code, stderr = finish(grid.worker("--batch", "b0000"))[0]
+    assert code == 2
+    assert "must not carry credentials" in stderr
+    assert "SECRETLEAK" not in stderr and "AKIDLEAK" not in stderr
