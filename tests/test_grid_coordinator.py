@@ -198,3 +198,17 @@ def test_s3_missing_bucket_is_a_clean_error(s3_env: dict[str, str]) -> None:
     with pytest.raises(GridError, match="no bucket 'no-such-bucket-claimed'") as info:
         store.read_lock("b")
     assert s3_env["AWS_SECRET_ACCESS_KEY"] not in str(info.value)
+
+
+def test_holder_that_died_after_its_marker_is_not_run_again(new_store: StoreFactory) -> None:
+    clock = Clock()
+    dying = Coordinator(new_store(), 10, clock=clock)
+    _, lease = dying.try_claim("half")
+    assert lease is not None
+    # it wrote the processed marker and died before updating the lock
+    assert new_store().write_marker("half", "processed", b'{"time": 1}', exclusive=True)
+    clock.now += 11
+    taker = Coordinator(new_store(), 10, clock=clock)
+    assert taker.try_claim("half") == (ClaimState.PROCESSED, None)
+    record = json.loads((new_store().read_lock("half") or (b"{}", ""))[0])
+    assert record["state"] == "done"  # repaired: later claims need one read

@@ -17,7 +17,8 @@ split = load_operator(LIBRARY / "split_csv" / "split-csv.cwl")
 archive = load_operator(LIBRARY / "archive_dir" / "archive-dir.cwl")
 column_stats = load_operator(LIBRARY / "column_stats" / "column-stats.cwl")
 
-with Workflow("filter-and-summarise", doc="Keep the rows with count at least min_count; summarise them by group.") as sub:
+with Workflow("filter-and-summarise",
+              doc="Keep the rows with count at least min_count; summarise them by group.") as sub:
     table = sub.input("table", File, doc="CSV with group, value and count columns")
     min_count = sub.input("min_count", str, default="5", doc="smallest count kept")
     kept = filter_csv(input_file=table, column="count", op=">=", value=min_count)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from claimed_cwl.build import docker_client
-from claimed_cwl.build.operator_build import build_operator
 from claimed_cwl.cli.compile_cmd import add_operator_arguments, operator_relative, settings_from_args
 from claimed_cwl.errors import ClaimedError
 
@@ -36,6 +34,9 @@ def run(args: argparse.Namespace) -> int:
     if args.engine != "docker":
         raise ClaimedError("building images needs the Docker engine; podman is supported for running only "
                            "(claimed-cwl run --engine podman)")
+    from claimed_cwl.build import docker_client  # noqa: PLC0415 - keep CLI start-up light
+    from claimed_cwl.build.operator_build import build_operator  # noqa: PLC0415
+
     additional = operator_relative(args.operator, args.additional_files)
     built = build_operator(docker_client(), args.operator, additional, settings_from_args(args),
                            args.out, push=args.push)

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from claimed_cwl.compile import compile_operator
 from claimed_cwl.emit import ArtifactSettings, DockerfileSettings, ImageSettings, JobSettings, SettingsError
 
 __all__ = ["operator_relative", "register", "run", "settings_from_args"]
@@ -101,6 +100,8 @@ def operator_relative(operator: Path, paths: list[Path]) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     """Compile the operator named in ``args``; print the written paths; return 0."""
     additional = operator_relative(args.operator, args.additional_files)
+    from claimed_cwl.compile import compile_operator  # noqa: PLC0415 - keep CLI start-up light
+
     result = compile_operator(args.operator, additional, settings_from_args(args), args.out)
     for path in result.written:
         print(path)

@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from claimed_cwl.kfp_import import emit_kfp_cwl
 
 __all__ = ["register", "run"]
 
@@ -30,6 +29,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Convert and write the tool (all or nothing); print its path; return the exit code."""
+    from claimed_cwl.kfp_import import emit_kfp_cwl  # noqa: PLC0415 - keep CLI start-up light
+
     text = emit_kfp_cwl(args.component)
     out: Path = args.out or args.component.with_suffix(".cwl")
     out.parent.mkdir(parents=True, exist_ok=True)

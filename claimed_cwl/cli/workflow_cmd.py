@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from claimed_cwl.workflow.script import load_pipeline
 
 __all__ = ["register", "run"]
 
@@ -40,6 +39,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the workflow; print the files written; return the exit code."""
+    from claimed_cwl.workflow.script import load_pipeline  # noqa: PLC0415 - keep CLI start-up light
+
     workflow = load_pipeline(args.pipeline, args.name)
     out: Path = args.out or args.pipeline.parent / workflow.name
     main = workflow.save(out)

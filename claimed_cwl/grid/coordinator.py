@@ -1,24 +1,37 @@
 """Crash-safe batch coordination: leased locks, processed and error markers, on any :class:`CoordinationStore`.
 
-Per batch the store keeps a *lock* (a small JSON lease record that supports an
-atomic create and an atomic compare-and-swap) and two *markers*: ``processed``
-and ``err``. The lease logic lives here, once, for every backend:
+Per batch the store keeps a *lock* (a small JSON record with an atomic create
+and an atomic compare-and-swap) and two *markers*: ``processed`` and ``err``.
+The lock record's ``state`` is ``held`` (with an ``expires`` time), ``released``
+(interrupted: free at once), ``done`` or ``failed``. The lease logic lives here,
+once, for every backend:
 
-- **claim**: create the lock if it does not exist; or, when the record says
-  ``released`` or its ``expires`` time has passed, swap it for ours (a
-  compare-and-swap on the version read: of several takers only one wins).
-  After winning, the markers are read again, so a batch completed meanwhile is
-  never run again.
+- **claim**: create the lock (the common case, one write); if it exists, read
+  it: ``done`` / ``failed`` say so at once; a ``held`` record that has not
+  expired is busy; a ``released`` or expired one (or a ``failed`` one under
+  ``gw_ignore_error_files``) is swapped for ours by a compare-and-swap on the
+  version read, so of several takers only one wins. After a takeover the
+  markers are read again: a holder that wrote its marker and died before
+  updating the lock is never run again.
 - **renew**: the holder swaps its own version for one with a later expiry (a
   background :class:`LeaseKeeper` does it every third of the timeout); a failed
   swap means another worker took the batch over: the lease is lost.
-- **mark done**: renew once more (proves nobody took over), create the
-  ``processed`` marker exclusively, then release. **mark failed** writes the
-  ``err`` marker (message and traceback, secrets redacted), then releases.
+- **mark done**: while the lease is provably ours (more than half of it left,
+  or else a successful renewal), create the ``processed`` marker exclusively,
+  then set the lock to ``done``. **mark failed** writes the ``err`` marker
+  (message and traceback, secrets redacted), then sets the lock to ``failed``.
 
 Every record carries a random nonce, so no two versions have the same bytes
 (S3 ETags are content hashes). Lease expiry uses the wall clock: clocks of the
-machines sharing a coordinator must agree to well under the lock timeout.
+machines sharing a coordinator must agree to well under the lock timeout. The
+lock is the truth for claims: to run a processed batch again, delete both its
+``.processed`` marker and its ``.lock``.
+
+Guarantee: a batch is marked processed at most once, and a run that ends with
+every worker finished has every batch processed or failed. A batch whose
+worker dies is run again by the taker, so ``grid_process`` may *start* twice
+for one batch (it completes once): its outputs should be written at the end,
+or be safe to overwrite.
 """
 
 from __future__ import annotations
@@ -115,6 +128,7 @@ class Lease:
     batch: str
     token: str
     expires: float
+    had_error: bool = False
     lost: threading.Event = field(default_factory=threading.Event)
 
 
@@ -142,37 +156,53 @@ class Coordinator:
         self.owner = _owner_id()
 
     def _record(self, state: str, expires: float) -> bytes:
-        record = {"owner": self.owner, "state": state, "expires": expires, "nonce": uuid.uuid4().hex}
+        record = {"owner": self.owner, "state": state, "expires": expires, "time": self.clock()}
+        record["nonce"] = uuid.uuid4().hex
         return json.dumps(record, sort_keys=True).encode()
+
+    def _may_retry(self, failed_at: float) -> bool:
+        return self.ignore_errors_before is not None and failed_at < self.ignore_errors_before
 
     def _blocked_by_marker(self, batch: str) -> ClaimState | None:
         if self.store.read_marker(batch, "processed") is not None:
             return ClaimState.PROCESSED
         err = self.store.read_marker(batch, "err")
-        if err is not None and (self.ignore_errors_before is None or _marker_time(err) >= self.ignore_errors_before):
+        if err is not None and not self._may_retry(_marker_time(err)):
             return ClaimState.FAILED
+        return None
+
+    def _blocked_by_record(self, record: dict[str, object]) -> ClaimState | None:
+        """Why a lock record stops a claim, or None when it may be taken over (released, expired, retryable)."""
+        state = record.get("state")
+        if state == "done":
+            return ClaimState.PROCESSED
+        if state == "failed" and not self._may_retry(_number(record.get("time"))):
+            return ClaimState.FAILED
+        if state == "held" and _number(record.get("expires")) > self.clock():
+            return ClaimState.LOCKED
         return None
 
     def try_claim(self, batch: str) -> tuple[ClaimState, Lease | None]:
         """Try to take the batch: CLAIMED with a lease, or why not (PROCESSED, FAILED, LOCKED)."""
-        blocked = self._blocked_by_marker(batch)
-        if blocked:
-            return blocked, None
         expires = self.clock() + self.lock_timeout
+        token = self.store.create_lock(batch, self._record("held", expires))
+        if token is not None:  # never claimed before: nothing can be marked yet
+            return ClaimState.CLAIMED, Lease(batch, token, expires)
         current = self.store.read_lock(batch)
         if current is None:
-            token = self.store.create_lock(batch, self._record("held", expires))
-        else:
-            data, old_token = current
-            if not _takeable(data, self.clock()):
-                return ClaimState.LOCKED, None
-            token = self.store.replace_lock(batch, self._record("held", expires), old_token)
+            return ClaimState.LOCKED, None  # deleted meanwhile (by hand): look again later
+        record = _parse_record(current[0])
+        blocked = self._blocked_by_record(record)
+        if blocked:
+            return blocked, None
+        token = self.store.replace_lock(batch, self._record("held", expires), current[1])
         if token is None:
             return ClaimState.LOCKED, None
-        lease = Lease(batch, token, expires)
+        lease = Lease(batch, token, expires, had_error=record.get("state") == "failed")
+        # Taken over: the previous holder may have written its marker and died before updating the lock.
         blocked = self._blocked_by_marker(batch)
         if blocked:
-            self.release(lease)
+            self._finish(lease, "done" if blocked is ClaimState.PROCESSED else "failed")
             return blocked, None
         return ClaimState.CLAIMED, lease
 
@@ -188,15 +218,24 @@ class Coordinator:
         lease.token, lease.expires = token, expires
         return True
 
-    def release(self, lease: Lease) -> None:
-        """Give the lock up (a released record, free for the next claimer); a lost lease is left alone."""
+    def _still_held(self, lease: Lease) -> bool:
+        """True while nobody can have taken the lease over: more than half of it left, or a renewal succeeded."""
+        if lease.lost.is_set():
+            return False
+        return lease.expires - self.clock() > self.lock_timeout / 2 or self.renew(lease)
+
+    def _finish(self, lease: Lease, state: str) -> None:
         if not lease.lost.is_set():
-            self.store.replace_lock(lease.batch, self._record("released", 0.0), lease.token)
+            self.store.replace_lock(lease.batch, self._record(state, 0.0), lease.token)
             lease.lost.set()
+
+    def release(self, lease: Lease) -> None:
+        """Give the lock up (free for the next claimer at once); a lost lease is left alone."""
+        self._finish(lease, "released")
 
     def mark_done(self, lease: Lease) -> bool:
         """Write the processed marker (only while still holding the lease), then release; False if not written."""
-        if not self.renew(lease):
+        if not self._still_held(lease):
             log.warning(
                 "batch %s: lease lost before completion; the worker that took it over completes it", lease.batch
             )
@@ -205,13 +244,14 @@ class Coordinator:
         written = self.store.write_marker(lease.batch, "processed", json.dumps(info).encode(), exclusive=True)
         if not written:
             log.error("batch %s: already marked processed by another worker", lease.batch)
-        self.store.delete_marker(lease.batch, "err")
-        self.release(lease)
+        if lease.had_error:
+            self.store.delete_marker(lease.batch, "err")
+        self._finish(lease, "done")
         return written
 
     def mark_failed(self, lease: Lease, error: BaseException) -> bool:
         """Write the error marker (message and traceback, secrets redacted), then release; False if lease lost."""
-        if not self.renew(lease):
+        if not self._still_held(lease):
             return False
         info = {
             "batch": lease.batch,
@@ -221,16 +261,23 @@ class Coordinator:
             "traceback": redact("".join(traceback.format_exception(error))),
         }
         self.store.write_marker(lease.batch, "err", json.dumps(info, indent=1).encode(), exclusive=False)
-        self.release(lease)
+        self._finish(lease, "failed")
         return True
 
 
-def _takeable(data: bytes, now: float) -> bool:
+def _parse_record(data: bytes) -> dict[str, object]:
     try:
         record = json.loads(data)
-        return bool(record["state"] == "released" or float(record["expires"]) <= now)
-    except (ValueError, KeyError, TypeError):
-        return True  # not a record of ours (an empty or foreign lock file): treat as expired
+    except ValueError:
+        return {}  # not a record of ours (an empty or foreign lock file): treated as expired
+    return record if isinstance(record, dict) else {}
+
+
+def _number(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _marker_time(data: bytes) -> float:

@@ -16,7 +16,6 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import nbformat
 
 from claimed_cwl.errors import OperatorError
 from claimed_cwl.parse.comments import parse_dependency_line
@@ -46,6 +45,8 @@ def read_notebook(path: Path, data: bytes) -> Any:
     try:
         with warnings.catch_warnings():  # e.g. MissingIDFieldWarning for older v4 notebooks
             warnings.simplefilter("ignore")
+            import nbformat  # noqa: PLC0415 - 0.3 s to import; only notebooks need it
+
             notebook = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
             nbformat.validate(notebook)
     except Exception as exc:  # nbformat raises many types for malformed documents
