@@ -33,6 +33,12 @@ class RunOptions:
     job: Path | None = None
     workdir: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
+    # Toil only: batch system (single_machine, slurm, kubernetes), job store
+    # (None: a throw-away file job store), and further batch-system options.
+    batch_system: str = "single_machine"
+    job_store: str | None = None
+    restart: bool = False
+    batch_args: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:

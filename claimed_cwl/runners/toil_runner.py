@@ -32,7 +32,11 @@ def toil_argv(document: Path, options: RunOptions, job_store: str) -> list[str]:
         f"--outdir={options.outdir}",
         "--no-prepull",
         "--logLevel=WARNING" if options.quiet else "--logLevel=INFO",
+        f"--batchSystem={options.batch_system}",
     ]
+    if options.restart:
+        argv.append("--restart")
+    argv += list(options.batch_args)
     if options.engine == "podman":
         argv.append("--podman")
     if options.workdir is not None:
@@ -53,12 +57,12 @@ def toil_environment() -> dict[str, str]:
 
 
 def run_toil(document: Path, options: RunOptions) -> int:
-    """Run ``document`` with Toil single machine and a throw-away file job store."""
-    env = toil_environment()
+    """Run ``document`` with Toil; a throw-away file job store unless ``options.job_store`` names one."""
+    env = {**toil_environment(), **options.env}
     with tempfile.TemporaryDirectory(prefix="claimed-toil-") as scratch, contextlib.ExitStack() as stack:
         if options.engine == "podman":
             env["PATH"] = stack.enter_context(podman_path(env["PATH"]))
-        job_store = f"file:{scratch}/jobstore"
+        job_store = options.job_store or f"file:{scratch}/jobstore"
         completed = subprocess.run(toil_argv(document, options, job_store), check=False, env=env)
     if completed.returncode != 0:
         print(f"claimed-cwl: toil-cwl-runner failed with exit code {completed.returncode}", file=sys.stderr)
