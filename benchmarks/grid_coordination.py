@@ -54,7 +54,13 @@ def measure(backend: str, size: int) -> dict[str, float]:
         if backend == "s3":
             boto3.client("s3").delete_bucket(Bucket=bucket)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"backend": backend, "batches": size, "wall_s": wall, "ms_per_batch": 1000 * wall / size, "max_rss_mb": rss_mb}
+    return {
+        "backend": backend,
+        "batches": size,
+        "wall_s": wall,
+        "ms_per_batch": 1000 * wall / size,
+        "max_rss_mb": rss_mb,
+    }
 
 
 def main() -> int:

@@ -80,7 +80,7 @@ def parse_junit(path: Path) -> list[dict[str, Any]]:
         failure = case.find("failure")
         skipped = case.find("skipped")
         status = "failed" if failure is not None else "skipped" if skipped is not None else "passed"
-        message = (failure.text or failure.get("message", "")) if failure is not None else ""
+        message = (failure.text or failure.get("message") or "") if failure is not None else ""
         cases.append({
             "id": case.get("file", ""),
             "doc": case.get("name", ""),

@@ -72,7 +72,7 @@ def yaml_kind(document: Any) -> str | None:
 
 @cache
 def _kfp_validator() -> Any:
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
 
     text = resources.files("claimed_cwl").joinpath("schemas/kfp_component_v1.json").read_text(encoding="utf-8")
     schema = json.loads(text)
@@ -87,7 +87,7 @@ def kfp_errors(document: Any) -> list[str]:
 
 def job_errors(document: Any) -> list[str]:
     """Why ``document`` is not a valid Kubernetes object (empty when it is)."""
-    import kubernetes_validate
+    import kubernetes_validate  # type: ignore[import-untyped]
 
     try:
         kubernetes_validate.validate(document, K8S_VERSION, strict=True)

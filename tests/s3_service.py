@@ -15,6 +15,7 @@ Enable with ``pytest_plugins = ["tests.s3_service"]`` in tests/conftest.py.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -77,10 +78,16 @@ class SeaweedFS:
             names = ["s3", "master", "volume", "filer", "s3_grpc", "master_grpc", "volume_grpc", "filer_grpc"]
             self.ports = {name: _free_port() for name in names}
         config = self.data_dir / "identities.json"
-        config.write_text(
-            '{"identities": [{"name": "test", "credentials": [{"accessKey": "%s", "secretKey": "%s"}], '
-            '"actions": ["Admin", "Read", "List", "Tagging", "Write"]}]}' % (self.access_key, self.secret_key)
-        )
+        identities = {
+            "identities": [
+                {
+                    "name": "test",
+                    "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
+                    "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+                }
+            ]
+        }
+        config.write_text(json.dumps(identities))
         p = self.ports
         args = [
             _weed(), "server", f"-dir={self.data_dir / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",

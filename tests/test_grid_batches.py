@@ -50,7 +50,7 @@ def test_json_keys_and_csv_column(tmp_path: Path) -> None:
 
 
 def test_csv_empty_cell_reports_its_line(tmp_path: Path) -> None:
-    path = write(tmp_path / "b.csv", "filename\na\n\"\"\nc\n")
+    path = write(tmp_path / "b.csv", 'filename\na\n""\nc\n')
     with pytest.raises(GridError, match=r"b\.csv:3: unsafe batch id '': empty"):
         load_batch_file(path)
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from s3_service import SeaweedFS
 
 OPERATOR = '''"""A grid operator for the tests."""

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
 __all__ = ["register", "run"]
 
 

@@ -19,7 +19,7 @@ from claimed_cwl.emit.settings import ImageSettings
 from claimed_cwl.launch import export_file, launch_command
 from claimed_cwl.spec import OperatorSpec, Output, OutputKind, Parameter, ParamType
 
-__all__ = ["CWLTOOL_NAMESPACE", "build_tool", "cwl_literal", "emit_cwl"]
+__all__ = ["CWLTOOL_NAMESPACE", "build_tool", "cwl_literal", "emit_cwl", "normalise_document"]
 
 CWLTOOL_NAMESPACE = "http://commonwl.org/cwltool#"
 _INPUT_POSITION = 0
@@ -27,7 +27,7 @@ _OUTPUT_POSITION = 1
 _COMMAND_POSITION = 2
 _TOP_LEVEL_ORDER = (
     "cwlVersion", "class", "id", "label", "doc", "$namespaces", "requirements", "hints",
-    "baseCommand", "arguments", "inputs", "outputs",
+    "baseCommand", "arguments", "inputs", "outputs", "steps",
 )
 
 
@@ -35,7 +35,7 @@ def emit_cwl(spec: OperatorSpec, image: ImageSettings) -> str:
     """Render the operator's CWL v1.2 CommandLineTool as YAML text."""
     document = build_tool(spec, image).save(top=True)
     header = f"#!/usr/bin/env cwl-runner\n{generated_header(spec.source_file)}"
-    return dump_yaml(_normalise(document), header=header)
+    return dump_yaml(normalise_document(document), header=header)
 
 
 def build_tool(spec: OperatorSpec, image: ImageSettings) -> cwl.CommandLineTool:
@@ -159,7 +159,7 @@ def _namespaces(spec: OperatorSpec) -> dict[str, Any] | None:
     return {"$namespaces": {"cwltool": CWLTOOL_NAMESPACE}}
 
 
-def _normalise(document: dict[str, Any]) -> dict[str, Any]:
+def normalise_document(document: dict[str, Any]) -> dict[str, Any]:
     """Put top-level keys in a fixed order and drop random ``_:`` anonymous names."""
     ordered = {key: document[key] for key in _TOP_LEVEL_ORDER if key in document}
     ordered.update((key, value) for key, value in document.items() if key not in ordered)

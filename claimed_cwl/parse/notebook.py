@@ -16,7 +16,6 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-
 from claimed_cwl.errors import OperatorError
 from claimed_cwl.parse.comments import parse_dependency_line
 from claimed_cwl.parse.infer import strip_blank_lines
