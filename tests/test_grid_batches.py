@@ -216,3 +216,16 @@ def test_batch_file_on_s3(s3_server: object, s3_bucket: str, s3_env: dict[str, s
     with pytest.raises(GridError, match="must not carry credentials") as info:
         load_batch_file(f"s3://{s3_env['AWS_ACCESS_KEY_ID']}:{s3_env['AWS_SECRET_ACCESS_KEY']}@host/b/x.txt")
     assert s3_env["AWS_SECRET_ACCESS_KEY"] not in str(info.value)
+
+
+def test_in_container_modules_need_only_the_standard_library() -> None:
+    code = (
+        "import sys\n"
+        "import claimed_cwl.grid.worker, claimed_cwl.grid.list_batches, claimed_cwl.grid.report\n"
+        "from claimed_cwl.grid.coordinator import open_store\n"
+        "import tempfile; open_store('local', tempfile.mkdtemp())\n"
+        "tops = {m.split('.')[0] for m in sys.modules}\n"
+        "print(sorted(t for t in tops if t not in sys.stdlib_module_names and not t.startswith('_')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "['claimed_cwl']"

@@ -26,6 +26,9 @@ COMMANDS: dict[str, str] = {
     "workflow": "claimed_cwl.cli.workflow_cmd",
     "viz": "claimed_cwl.cli.viz_cmd",
     "import-kfp": "claimed_cwl.cli.import_cmd",
+    "config": "claimed_cwl.cli.config_cmd",
+    "check": "claimed_cwl.cli.check_cmd",
+    "k8s": "claimed_cwl.cli.k8s_cmd",
 }
 
 

@@ -8,8 +8,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from claimed_cwl.config import apply_environment
+from claimed_cwl.config.arguments import add_environment_arguments, resolve_from_args
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.runners import BACKENDS, RunOptions, run_cwl
+from claimed_cwl.staging import run_staged
 
 __all__ = ["register", "run"]
 
@@ -34,10 +37,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--component", action="store_true",
                         help="TOOL_OR_WORKFLOW is an operator image: run it by name with its parameters "
                         "(its interface is read from the image label), like 'claimed --component IMAGE --param value'")
-    parser.add_argument("--backend", default="cwltool", choices=list(BACKENDS),
-                        help="cwltool (default) or toil (Toil single machine)")
-    parser.add_argument("--engine", default="docker", choices=["docker", "podman"],
-                        help="container engine (default: docker)")
+    parser.add_argument("--backend", default=None, choices=list(BACKENDS),
+                        help="cwltool or toil (default: the environment's runner; local: cwltool)")
+    parser.add_argument("--engine", default=None, choices=["docker", "podman"],
+                        help="container engine (default: the environment's engine; local: docker)")
+    add_environment_arguments(parser)
+    parser.add_argument("--publish", default=None, metavar="s3://BUCKET/PREFIX",
+                        help="upload the outputs there after the run, then a manifest.json (sizes, SHA-256)")
     parser.add_argument("--outdir", type=Path, default=Path("."), help="where outputs go (default: .)")
     parser.add_argument("--quiet", action="store_true", help="only warnings and errors from the runner")
     parser.add_argument("--parallel", action="store_true", help="run independent steps in parallel (cwltool)")
@@ -70,8 +76,13 @@ def _operator_cwl(source: Path, args: argparse.Namespace) -> Path:
 def run(args: argparse.Namespace) -> int:
     """Run what ``args`` names; return the runner's exit code."""
     job, inputs = _split_rest(args.rest)
-    options = RunOptions(outdir=args.outdir, engine=args.engine, quiet=args.quiet, parallel=args.parallel,
-                         network=args.network, extra_args=tuple(args.backend_args), inputs=inputs, job=job)
+    flags = {key: (value, flag) for key, value, flag in
+             (("runner", args.backend, "--backend"), ("engine", args.engine, "--engine")) if value}
+    env = resolve_from_args(args, flags).environment
+    backend, options = apply_environment(env, RunOptions(
+        outdir=args.outdir, quiet=args.quiet, parallel=args.parallel, network=args.network,
+        extra_args=tuple(args.backend_args), inputs=inputs, job=job))
+    publish = args.publish or env.publish
     if not args.tool:
         raise ClaimedError("nothing to run: give a CWL document, an operator source, or --component IMAGE")
     if args.component:
@@ -79,10 +90,10 @@ def run(args: argparse.Namespace) -> int:
         from claimed_cwl.runners.component import cwl_for_image  # noqa: PLC0415
 
         with tempfile.TemporaryDirectory(prefix="claimed-component-") as scratch:
-            return run_cwl(cwl_for_image(docker_client(), args.tool, Path(scratch)), options, args.backend)
+            return run_cwl(cwl_for_image(docker_client(), args.tool, Path(scratch)), options, backend)
     document = Path(args.tool)
     if not document.exists():
         raise ClaimedError(f"{document}: no such file")
     if document.suffix.lower() in _OPERATOR_SUFFIXES:
         document = _operator_cwl(document, args)
-    return run_cwl(document, options, args.backend)
+    return run_staged(document, options, backend, publish=publish, endpoint=env.s3.endpoint, region=env.s3.region)

@@ -1,0 +1,158 @@
+"""Publish: upload a run's output files to ``s3://bucket/prefix`` and write a manifest beside them.
+
+The manifest (``manifest.json``: paths, sizes, SHA-256 checksums) is written
+last, and only when every upload succeeded: a destination without a manifest
+is an incomplete publish, never one reported as done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from claimed_cwl.errors import ClaimedError
+from claimed_cwl.staging.s3 import S3Location, parse_s3_url
+
+__all__ = ["MANIFEST_NAME", "PublishError", "PublishedFile", "RetryPolicy", "output_files", "publish_outputs"]
+
+log = logging.getLogger(__name__)
+MANIFEST_NAME = "manifest.json"
+
+
+class PublishError(ClaimedError):
+    """An upload failed after its retries; no manifest was written."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded retries with exponential back-off: ``attempts`` tries, sleeping ``delay * factor**n`` between."""
+
+    attempts: int = 4
+    delay: float = 0.5
+    factor: float = 2.0
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """One uploaded file, as the manifest lists it."""
+
+    output: str
+    path: str
+    key: str
+    size: int
+    sha256: str
+
+
+def _local_path(obj: dict[str, Any]) -> Path:
+    if obj.get("path"):
+        return Path(obj["path"])
+    parsed = urlparse(str(obj.get("location", "")))
+    if parsed.scheme not in ("", "file"):
+        raise PublishError(f"output {obj.get('location')} is not a local file: cannot publish it")
+    return Path(unquote(parsed.path))
+
+
+def _relative(path: Path, outdir: Path) -> str:
+    try:
+        return path.resolve().relative_to(outdir.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _walk(name: str, value: Any, outdir: Path) -> Iterator[tuple[str, Path, str]]:
+    if isinstance(value, list):
+        for item in value:
+            yield from _walk(name, item, outdir)
+    elif isinstance(value, dict) and value.get("class") == "File":
+        path = _local_path(value)
+        yield name, path, _relative(path, outdir)
+        for secondary in value.get("secondaryFiles", []):
+            yield from _walk(name, secondary, outdir)
+    elif isinstance(value, dict) and value.get("class") == "Directory":
+        root = _local_path(value)
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            yield name, path, _relative(path, outdir)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _walk(name, item, outdir)
+
+
+def output_files(outputs: dict[str, Any], outdir: Path) -> list[tuple[str, Path, str]]:
+    """``(output name, local path, relative path)`` of every file in a CWL output object, sorted, unique."""
+    seen: dict[str, tuple[str, Path, str]] = {}
+    for name in sorted(outputs):
+        for entry in _walk(name, outputs[name], outdir):
+            seen.setdefault(entry[2], entry)
+    return [seen[key] for key in sorted(seen)]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _error_code(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict) and response.get("Error", {}).get("Code"):
+        return str(response["Error"]["Code"])
+    return type(exc).__name__
+
+
+def _with_retries(action: Callable[[], object], what: str, policy: RetryPolicy) -> None:
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            action()
+            return
+        except Exception as exc:  # botocore raises many kinds (ClientError, EndpointConnectionError, ...)
+            if attempt == policy.attempts:
+                raise PublishError(f"upload of {what} failed after {attempt} attempts: {_error_code(exc)}") from exc
+            pause = policy.delay * policy.factor ** (attempt - 1)
+            log.warning("upload of %s failed (%s); retrying in %.1f s", what, _error_code(exc), pause)
+            time.sleep(pause)
+
+
+def publish_outputs(
+    outputs: dict[str, Any],
+    outdir: Path,
+    destination: str,
+    client: Any,
+    policy: RetryPolicy = RetryPolicy(),
+    on_uploaded: Callable[[PublishedFile], None] | None = None,
+) -> list[PublishedFile]:
+    """Upload every output file below ``destination``, then write the manifest; return the files.
+
+    Raises :class:`PublishError` (and writes no manifest) when an upload fails after its retries.
+    """
+    target: S3Location = parse_s3_url(destination)
+    files = output_files(outputs, outdir)
+    published: list[PublishedFile] = []
+    for name, path, relative in files:
+        where = target.child(relative)
+        entry = PublishedFile(name, relative, where.key, path.stat().st_size, _sha256(path))
+        try:
+            _with_retries(lambda p=path, w=where: client.upload_file(str(p), w.bucket, w.key), str(where), policy)
+        except PublishError as exc:
+            raise PublishError(f"{exc}; {len(published)} of {len(files)} files uploaded to {target}; "
+                               f"no {MANIFEST_NAME} written (the publish is incomplete)") from exc
+        published.append(entry)
+        if on_uploaded is not None:
+            on_uploaded(entry)
+    manifest = {"destination": str(target), "files": [asdict(entry) for entry in published]}
+    body = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+    where = target.child(MANIFEST_NAME)
+    try:
+        _with_retries(lambda: client.put_object(Bucket=where.bucket, Key=where.key, Body=body), str(where), policy)
+    except PublishError as exc:
+        raise PublishError(f"{exc}; all {len(files)} files uploaded but the manifest is missing: "
+                           "the publish is incomplete") from exc
+    return published
