@@ -24,6 +24,8 @@ HARNESS = ROOT / "conformance" / "run.py"
 EXPECTED = ROOT / "conformance" / "expected_failures.yaml"
 SUITE = Path(os.environ.get("CWL_CONFORMANCE_SUITE", ROOT.parent / "shared/cwl-v1.2/conformance_tests.yaml"))
 
+TOOL = os.environ.get("CLAIMED_CONFORMANCE_RUNNER")  # another runner executable; default claimed-cwl-runner
+
 pytestmark = pytest.mark.docker
 
 
@@ -46,7 +48,8 @@ def required_result(tmp_path_factory: pytest.TempPathFactory, docker_client: Any
     out = tmp_path_factory.mktemp("conformance")
     completed = subprocess.run(
         [sys.executable, str(HARNESS), "--backend=cwltool", "--tags=required", "-j", "2", f"--suite={SUITE}",
-         f"--results={out / 'results'}", f"--work={out / 'work'}"],
+         f"--results={out / 'results'}", f"--work={out / 'work'}",
+         *([f"--tool={TOOL}"] if TOOL else [])],
         capture_output=True, text=True, check=False, cwd=ROOT,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
@@ -62,3 +65,33 @@ def test_required_tag_passes_except_known_failures(required_result: dict[str, An
     assert totals["total"] >= 80, totals  # the suite has 84 `required` tests
     assert totals["passed"] >= totals["total"] - len(known), totals
     assert required_result["per_tag"]["required"]["total"] == totals["total"]
+
+
+def test_harness_reads_what_cwltest_writes(tmp_path: Path) -> None:
+    """The harness's parser on JUnit XML and badge lists in cwltest's format (no runner needed)."""
+    sys.path.insert(0, str(ROOT / "conformance"))
+    from report import build_result, parse_badges, parse_junit
+
+    (tmp_path / "junit.xml").write_text(
+        '<?xml version="1.0" ?><testsuites><testsuite name="conformance_tests" tests="3">'
+        '<testcase name="A" class="required, command_line_tool" file="ok_test"/>'
+        '<testcase name="B" class="command_line_tool, docker" file="docker_entrypoint">'
+        '<failure type="failure">returned non-zero exit status 1.</failure><system-err>no ENTRYPOINT</system-err>'
+        '</testcase><testcase name="C" class="command_line_tool, networkaccess" file="other">'
+        '<failure type="failure">x</failure><system-err>Could not resolve host: example.org</system-err></testcase>'
+        "</testsuite></testsuites>", encoding="utf-8")
+    badges = tmp_path / "badges"
+    badges.mkdir()
+    (badges / "docker.md").write_text("# `docker` tests\n## List of passed tests\n## List of failed tests\n"
+                                      "- [docker_entrypoint](x) ([tool](t))\n## List of unsupported tests\n")
+    (badges / "all.md").write_text("# `all` tests\n## List of passed tests\n- [ok_test](x) ([tool](t))\n"
+                                   "## List of failed tests\n- [docker_entrypoint](x) ([tool](t))\n- [other](x)\n"
+                                   "## List of unsupported tests\n")
+    expected = {"docker_entrypoint": {"cause": "seeded-image", "reason": "no ENTRYPOINT"}}
+    result = build_result(parse_junit(tmp_path / "junit.xml"), parse_badges(badges), expected, name="cwltool",
+                          command="c", suite="s", tags=None, jobs=2, wall_seconds=1.0, versions={})
+    assert result.totals == {"passed": 1, "failed": 2, "skipped": 0, "total": 3}
+    assert list(result.per_tag) == ["all", "docker"]
+    assert result.per_tag["docker"] == {"passed": 0, "failed": 1, "skipped": 0, "total": 1}
+    causes = {f.id: (f.cause, f.expected) for f in result.failures}
+    assert causes == {"docker_entrypoint": ("seeded-image", True), "other": ("no-internet", False)}

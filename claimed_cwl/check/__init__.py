@@ -1,4 +1,4 @@
-"""Preflight checks: is every resource a run needs reachable and present, before anything is submitted?"""
+"""Preflight checks: every resource a run needs, reachable and present before anything is submitted."""
 
 from claimed_cwl.check.images import document_images, image_in_registry
 from claimed_cwl.check.plan import run_checks

@@ -70,12 +70,13 @@ def split_image(image: str) -> tuple[str | None, str, str]:
     if "@" in name:
         repository, reference = name.split("@", 1)
     else:
-        repository, _, reference = name.rpartition(":") if ":" in name.rsplit("/", 1)[-1] else (name, "", "latest")
+        last = name.rsplit("/", maxsplit=1)[-1]
+        repository, _, reference = name.rpartition(":") if ":" in last else (name, "", "latest")
     return host, repository, reference
 
 
 def _scheme(host: str) -> str:
-    loopback = host.split(":")[0] in ("localhost", "127.0.0.1", "::1")
+    loopback = host.split(":", maxsplit=1)[0] in ("localhost", "127.0.0.1", "::1")
     return "http" if loopback else "https"
 
 

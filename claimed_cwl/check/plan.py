@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from claimed_cwl.check.images import document_images, image_in_registry
@@ -19,7 +20,7 @@ def _s3_checks(env: Environment, publish: str | None, input_buckets: list[str], 
     uses_store = env.runner == "toil" and (env.job_store or "").startswith("aws:")
     if not (uses_store or publish or input_buckets):
         return []
-    where = env.s3.endpoint or "AWS S3"
+    where = env.s3.endpoint or os.environ.get("AWS_ENDPOINT_URL_S3") or "AWS S3"
     client = s3_client(env.s3.endpoint, env.s3.region, attempts=1)
     credentials = check_credentials(client, where)
     if not credentials.ok:

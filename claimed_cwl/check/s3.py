@@ -10,6 +10,7 @@ bucket of its own and deletes it.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -110,10 +111,8 @@ def probe_toil_calls(client: Any, where: str) -> CheckResult:
                 if _code(exc) in _UNSUPPORTED_CODES or _code(exc) == "501":
                     missing.append(name)
     finally:
-        try:
+        with contextlib.suppress(Exception):  # a leftover scratch bucket is harmless and named as such
             client.delete_bucket(Bucket=bucket)
-        except Exception:  # a leftover scratch bucket is harmless and named as such
-            pass
     if missing:
         return failed("s3-toil", f"S3 at {where} does not implement {', '.join(missing)}; Toil's S3 job store "
                       "cannot use it (see docs/environments.md for S3 services that work)")

@@ -88,17 +88,21 @@ BUILTIN_ENVIRONMENTS: dict[str, dict[str, Any]] = {
 }  # fmt: skip
 
 
+def _check_number(value: Any) -> tuple[Any, str]:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None, "a number"
+    try:
+        number = float(value)
+    except ValueError:
+        return None, "a number"
+    return (number, "") if number > 0 else (None, "a positive number")
+
+
 def check_value(key: str, value: Any) -> tuple[Any, str]:
     """Return ``(value converted to the key's type, "")``, or ``(None, what was expected)``."""
     spec = KEYS[key]
     if spec.kind is float:
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            return None, "a number"
-        try:
-            number = float(value)
-        except ValueError:
-            return None, "a number"
-        return (number, "") if number > 0 else (None, "a positive number")
+        return _check_number(value)
     if not isinstance(value, str):
         return None, "a string"
     if spec.choices and value not in spec.choices:

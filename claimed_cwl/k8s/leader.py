@@ -8,6 +8,7 @@ Toil itself (``TOIL_AWS_SECRET_NAME``), which is why the Secret also carries a
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from claimed_cwl.config.apply import toil_batch_args
@@ -45,7 +46,7 @@ def pull_secret_template(env: Environment) -> dict[str, Any] | None:
     if not env.pull_secret:
         return None
     registry = (env.registry or PLACEHOLDER).split("/")[0]
-    config = '{"auths": {"%s": {"auth": "%s"}}}' % (registry, PLACEHOLDER)
+    config = json.dumps({"auths": {registry: {"auth": PLACEHOLDER}}})
     return {"apiVersion": "v1", "kind": "Secret", "metadata": _metadata(env.pull_secret, env),
             "type": "kubernetes.io/dockerconfigjson", "stringData": {".dockerconfigjson": config}}
 

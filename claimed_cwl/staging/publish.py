@@ -121,18 +121,24 @@ def _with_retries(action: Callable[[], object], what: str, policy: RetryPolicy) 
             time.sleep(pause)
 
 
+def _uploader(client: Any, path: Path, where: S3Location) -> Callable[[], object]:
+    return lambda: client.upload_file(str(path), where.bucket, where.key)
+
+
 def publish_outputs(
     outputs: dict[str, Any],
     outdir: Path,
     destination: str,
     client: Any,
-    policy: RetryPolicy = RetryPolicy(),
+    *,
+    policy: RetryPolicy | None = None,
     on_uploaded: Callable[[PublishedFile], None] | None = None,
 ) -> list[PublishedFile]:
     """Upload every output file below ``destination``, then write the manifest; return the files.
 
     Raises :class:`PublishError` (and writes no manifest) when an upload fails after its retries.
     """
+    policy = policy or RetryPolicy()
     target: S3Location = parse_s3_url(destination)
     files = output_files(outputs, outdir)
     published: list[PublishedFile] = []
@@ -140,7 +146,7 @@ def publish_outputs(
         where = target.child(relative)
         entry = PublishedFile(name, relative, where.key, path.stat().st_size, _sha256(path))
         try:
-            _with_retries(lambda p=path, w=where: client.upload_file(str(p), w.bucket, w.key), str(where), policy)
+            _with_retries(_uploader(client, path, where), str(where), policy)
         except PublishError as exc:
             raise PublishError(f"{exc}; {len(published)} of {len(files)} files uploaded to {target}; "
                                f"no {MANIFEST_NAME} written (the publish is incomplete)") from exc

@@ -35,7 +35,7 @@ def run_staged(
     publish: str | None = None,
     endpoint: str | None = None,
     region: str | None = None,
-    policy: RetryPolicy = RetryPolicy(),
+    policy: RetryPolicy | None = None,
 ) -> int:
     """Stage ``s3://`` inputs, run ``document``, then upload its outputs to ``publish`` (if given).
 
@@ -57,7 +57,8 @@ def run_staged(
             print(f"claimed-cwl: the run failed: nothing published to {publish}", file=sys.stderr)
             return code
         outputs = output_object(printed)
-        files = publish_outputs(outputs, options.outdir, publish, s3_client(endpoint, region), policy)
+        files = publish_outputs(outputs, options.outdir, publish, s3_client(endpoint, region),
+                                policy=policy)
         manifest = parse_s3_url(publish).child(MANIFEST_NAME)
         print(f"claimed-cwl: published {len(files)} file(s) to {publish}; manifest {manifest}", file=sys.stderr)
         return 0
