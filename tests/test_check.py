@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from s3_service import SeaweedFS, private_s3, s3_bucket, s3_server  # noqa: F401 (fixtures)
+from s3_service import SeaweedFS
 
 TOOL = """\
 cwlVersion: v1.2
@@ -138,10 +137,10 @@ def test_missing_image(tmp_path: Path, docker_client: Any, registry_url: str) ->
 
 
 def test_image_in_registry_by_manifest_head(registry_url: str) -> None:
-    from claimed_cwl.check import image_in_registry
-
     import json
     import urllib.request
+
+    from claimed_cwl.check import image_in_registry
 
     with urllib.request.urlopen(f"http://{registry_url}/v2/_catalog", timeout=5) as response:
         repositories = json.load(response)["repositories"]

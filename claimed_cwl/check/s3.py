@@ -21,6 +21,8 @@ __all__ = ["TOIL_BUCKET_CALLS", "check_bucket", "check_credentials", "check_toil
 
 _CREDENTIAL_CODES = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken",
                      "InvalidClientTokenId", "AuthorizationHeaderMalformed"}
+# Answers that mean "nothing to delete": fine for Toil.
+_BENIGN_CODES = {"NoSuchPublicAccessBlockConfiguration", "OwnershipControlsNotFoundError"}
 _UNSUPPORTED_CODES = {"NotImplemented", "MethodNotAllowed", "XNotImplemented", "UnsupportedOperation"}
 
 
@@ -103,19 +105,26 @@ def probe_toil_calls(client: Any, where: str) -> CheckResult:
             "s3-toil", f"S3 at {where} refused CreateBucket ({_code(exc)}): Toil's S3 job store creates its own "
             "bucket; grant s3:CreateBucket")
     missing: list[str] = []
+    refused: list[str] = []
     try:
         for name, call in _toil_calls(client, bucket).items():
             try:
                 call()
             except Exception as exc:
-                if _code(exc) in _UNSUPPORTED_CODES or _code(exc) == "501":
+                code = _code(exc)
+                if code in _UNSUPPORTED_CODES or code == "501":
                     missing.append(name)
+                elif code not in _BENIGN_CODES:
+                    refused.append(f"{name} ({code})")
     finally:
         with contextlib.suppress(Exception):  # a leftover scratch bucket is harmless and named as such
             client.delete_bucket(Bucket=bucket)
     if missing:
         return failed("s3-toil", f"S3 at {where} does not implement {', '.join(missing)}; Toil's S3 job store "
                       "cannot use it (see docs/environments.md for S3 services that work)")
+    if refused:
+        return failed("s3-toil", f"S3 at {where} refused {', '.join(refused)}, which Toil's S3 job store makes when "
+                      "it creates its bucket: grant these calls (see docs/environments.md)")
     return passed("s3-toil", f"S3 at {where} implements the bucket calls of Toil's S3 job store")
 
 

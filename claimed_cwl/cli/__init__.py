@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "config": "claimed_cwl.cli.config_cmd",
     "check": "claimed_cwl.cli.check_cmd",
     "k8s": "claimed_cwl.cli.k8s_cmd",
+    "grid": "claimed_cwl.cli.grid_cmd",
 }
 
 
