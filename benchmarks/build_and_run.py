@@ -95,9 +95,9 @@ def bench_run(work: Path, runs: int) -> None:
                                                                                     version="run")), work / "tool")
     cwl = str(built.cwl)
     commands = {
-        "bare docker run": ["docker", "run", "--rm", "--network", "none", "--read-only", "--user", f"{os.getuid()}:{os.getgid()}",
-                            "-v", f"{work}:/out",
-                            "-w", "/out", built.image.image, "env", "name=bench", "output_file=greeting.txt",
+        "bare docker run": ["docker", "run", "--rm", "--network", "none", "--read-only",
+                            "--user", f"{os.getuid()}:{os.getgid()}", "-v", f"{work}:/out", "-w", "/out",
+                            built.image.image, "env", "name=bench", "output_file=greeting.txt",
                             "python", "/opt/app/bench_greet.py"],
         "plain cwltool": [str(BIN / "cwltool"), "--quiet", f"--outdir={work / 'o1'}", cwl, "--name", "bench"],
         "claimed-cwl run": [str(BIN / "claimed-cwl"), "run", "--quiet", f"--outdir={work / 'o2'}", cwl,
