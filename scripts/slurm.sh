@@ -224,14 +224,14 @@ do_start() {
 
 # stop_one NAME PIDFILE: SIGTERM, wait up to 30 s, then SIGKILL.
 stop_one() {
-    local name=$1 pidfile=$2 pid i
+    local name=$1 pidfile=$2 pid _
     if ! pid_alive "$pidfile"; then
         log "$name: not running"
         return 0
     fi
     pid=$(cat "$pidfile")
     kill -TERM "$pid"
-    for i in $(seq 60); do
+    for _ in $(seq 60); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.5
     done

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 # Fixtures for the Docker engine, registry and base images (tests/services.py) and the S3 server (tests/s3_service.py).
-pytest_plugins = ["services", "s3_service"]
+pytest_plugins = ["services", "s3_service", "slurm_service"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,22 +1,48 @@
-"""Run CWL with Toil (``toil-cwl-runner``) on the single-machine batch system.
+"""Run CWL with Toil (``toil-cwl-runner``): single machine or Slurm, restartable.
 
 Toil runs in a child process: it installs its own signal handlers and
 logging, and a killed run must be restartable from its job store.
+
+A killed leader leaves its workers running: Toil starts each worker in a
+session of its own (single machine) or as a Slurm job, and a worker's container
+outlives its ``docker run`` client. A stale worker that finishes later writes
+into the job store while the restarted leader has issued the same job again.
+So before ``restart`` resumes a job store, whatever the killed run left is
+stopped: its Slurm jobs (those whose batch script names the job store), its
+local worker processes (their command line names it) with their process group,
+and the containers those workers' ``docker run`` started (found by their bind
+mounts, which are unique per job). cwltool's ``--record-container-id`` would
+name the containers directly, but Toil 9.6's workers then fail every job's
+first attempt.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
+from claimed_cwl.errors import ClaimedError
 from claimed_cwl.runners.base import RunOptions, job_arguments
 from claimed_cwl.runners.podman import podman_path
 
-__all__ = ["run_toil", "toil_argv", "toil_environment"]
+__all__ = ["run_toil", "stop_stale_run", "toil_argv", "toil_environment"]
+
+BATCH_SYSTEMS = ("single_machine", "slurm", "kubernetes")
+
+
+def _file_store_path(job_store: str) -> Path | None:
+    """The directory of a ``file:`` job store (or a bare path), else None (aws:, google:)."""
+    if job_store.startswith("file:"):
+        return Path(job_store.removeprefix("file:"))
+    if ":" not in job_store:
+        return Path(job_store)
+    return None
 
 
 def toil_argv(document: Path, options: RunOptions, job_store: str) -> list[str]:
@@ -50,19 +76,143 @@ def toil_environment() -> dict[str, str]:
     """This environment with the interpreter's bin directory first on PATH.
 
     Toil starts its workers as ``_toil_worker`` from PATH, which is only there
-    when the virtualenv that holds Toil is on it.
+    when the virtualenv that holds Toil is on it (Slurm jobs inherit it too:
+    Toil submits with ``--export=ALL``).
     """
     bin_dir = str(Path(sys.executable).parent)
     return {**os.environ, "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")])}
 
 
+def _processes() -> dict[int, tuple[int, list[str]]]:
+    """Running processes (from /proc): pid -> (process group, argv)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+            group = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2])
+        except (OSError, ValueError, IndexError):
+            continue
+        found[int(entry.name)] = (group, argv)
+    return found
+
+
+def _bind_sources(argv: list[str]) -> set[str]:
+    """The host paths a ``docker run``/``podman run`` command line bind-mounts."""
+    if len(argv) < 2 or Path(argv[0]).name not in ("docker", "podman") or "run" not in argv:
+        return set()
+    sources = set()
+    for arg in argv:
+        if arg.startswith("--mount="):
+            fields = dict(item.partition("=")[::2] for item in arg.removeprefix("--mount=").split(","))
+            sources.add(fields.get("source", fields.get("src", "")))
+    return sources - {""}
+
+
+def _containers_with_sources(sources: set[str], engine: str, env: dict[str, str]) -> list[str]:
+    """Ids of running containers that bind-mount any of ``sources``."""
+    listed = subprocess.run([engine, "ps", "-q", "--no-trunc"], capture_output=True, text=True, check=False,
+                            env=env, timeout=60)
+    ids = listed.stdout.split()
+    if not ids or not sources:
+        return []
+    inspected = subprocess.run([engine, "inspect", "--format", "{{.Id}}{{range .Mounts}} {{.Source}}{{end}}", *ids],
+                               capture_output=True, text=True, check=False, env=env, timeout=60)
+    return [words[0] for words in map(str.split, inspected.stdout.splitlines())
+            if words and sources.intersection(words[1:])]
+
+
+def _stop_local_workers(job_store: str, engine: str, env: dict[str, str]) -> list[str]:
+    """Kill the local ``_toil_worker`` process groups of this job store and the containers they started."""
+    processes = _processes()
+    groups = {group for group, argv in processes.values()
+              if job_store in argv and any(Path(arg).name == "_toil_worker" for arg in argv)}
+    sources = set().union(*(_bind_sources(argv) for group, argv in processes.values() if group in groups))
+    stopped = []
+    for group in sorted(groups):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)  # the worker and its `docker run` client
+            stopped.append(f"worker process group {group}")
+    for container in _containers_with_sources(sources, engine, env):
+        if subprocess.run([engine, "kill", container], capture_output=True, check=False, env=env,
+                          timeout=60).returncode == 0:
+            stopped.append(f"container {container[:12]}")
+    return stopped
+
+
+def _slurm_jobs(job_store: str, env: dict[str, str]) -> list[str]:
+    """Ids of queued or running Slurm jobs whose batch script runs a Toil worker of this job store."""
+    try:
+        listed = subprocess.run(["squeue", "-h", "--me", "-o", "%i %j"], capture_output=True, text=True,
+                                check=True, env=env, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    found = []
+    for line in listed.stdout.splitlines():
+        job_id, _, name = line.strip().partition(" ")
+        if not name.startswith("toil_job_"):
+            continue
+        script = subprocess.run(["scontrol", "write", "batch_script", job_id, "-"], capture_output=True,
+                                text=True, check=False, env=env, timeout=30)
+        if f" {job_store} " in script.stdout:
+            found.append(job_id)
+    return found
+
+
+def stop_stale_run(job_store: str, options: RunOptions, env: dict[str, str]) -> list[str]:
+    """Stop what a killed run of ``job_store`` left running; return a description of each thing stopped."""
+    stopped = []
+    if options.batch_system == "slurm":
+        for job_id in _slurm_jobs(job_store, env):
+            subprocess.run(["scancel", job_id], check=False, env=env, timeout=30)
+            stopped.append(f"Slurm job {job_id}")
+    stopped += _stop_local_workers(job_store, options.engine, env)
+    return stopped
+
+
+def _resolve_restart(options: RunOptions, job_store: str) -> RunOptions:
+    """Check the job store against ``restart``; a restart of a run that never began starts afresh."""
+    path = _file_store_path(job_store)
+    if path is None or options.job_store is None:
+        return options
+    if options.restart and not path.exists():
+        print(f"claimed-cwl: no job store at {path} yet: starting a new run", file=sys.stderr)
+        return replace(options, restart=False)
+    if not options.restart and path.exists():
+        raise ClaimedError(f"job store {path} exists (an earlier run): resume it with --restart, "
+                           "or remove it to start again")
+    return options
+
+
+def _scratch_parent(options: RunOptions) -> str | None:
+    """Where a throw-away job store goes.
+
+    The system's temporary directory on a single machine; on a cluster the work
+    directory (or else the output directory), which must be on the shared file system.
+    """
+    if options.batch_system == "single_machine":
+        return None
+    parent = options.workdir or options.outdir
+    parent.mkdir(parents=True, exist_ok=True)
+    return str(parent)
+
+
 def run_toil(document: Path, options: RunOptions) -> int:
     """Run ``document`` with Toil; a throw-away file job store unless ``options.job_store`` names one."""
+    if options.batch_system not in BATCH_SYSTEMS:
+        raise ClaimedError(f"unknown Toil batch system {options.batch_system!r}: "
+                           f"expected one of {', '.join(BATCH_SYSTEMS)}")
     env = {**toil_environment(), **options.env}
-    with tempfile.TemporaryDirectory(prefix="claimed-toil-") as scratch, contextlib.ExitStack() as stack:
+    with (tempfile.TemporaryDirectory(prefix="claimed-toil-", dir=_scratch_parent(options)) as scratch,
+          contextlib.ExitStack() as stack):
         if options.engine == "podman":
             env["PATH"] = stack.enter_context(podman_path(env["PATH"]))
         job_store = options.job_store or f"file:{scratch}/jobstore"
+        options = _resolve_restart(options, job_store)
+        if options.restart:
+            for thing in stop_stale_run(job_store, options, env):
+                print(f"claimed-cwl: stopped {thing} left by the interrupted run", file=sys.stderr)
         completed = subprocess.run(toil_argv(document, options, job_store), check=False, env=env)
     if completed.returncode != 0:
         print(f"claimed-cwl: toil-cwl-runner failed with exit code {completed.returncode}", file=sys.stderr)
