@@ -1,0 +1,94 @@
+"""``claimed-cwl grid``: render every grid artifact in memory, write them atomically, optionally build the image.
+
+The output directory is the grid image's docker build context (the operator's
+files, the launcher, the grid runtime, the grid Dockerfile) beside the grid
+workflow ``<name>-grid.cwl``, the Kubernetes Job ``<name>-grid.job.yaml`` and
+the KFP component ``<name>-grid.yaml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from claimed_cwl.build.builder import BuildResult, build_image
+from claimed_cwl.compile import read_user_files, write_atomically
+from claimed_cwl.emit import ArtifactSettings
+from claimed_cwl.errors import ClaimedError
+from claimed_cwl.gridwf.image import emit_grid_dockerfile, runtime_files
+from claimed_cwl.gridwf.k8s_kfp import emit_grid_job, emit_grid_kfp
+from claimed_cwl.gridwf.spec import GridSpec
+from claimed_cwl.gridwf.workflow import emit_grid_cwl
+from claimed_cwl.launch import launcher_files
+from claimed_cwl.parse import parse_operator
+
+__all__ = ["GridBuild", "compile_grid", "grid_context", "render_grid"]
+
+_NAMING = ("cwl", "job", "kfp")
+
+
+@dataclass(frozen=True)
+class GridBuild:
+    """What ``compile_grid`` did: the grid spec, the workflow file, all written files, the image (if built)."""
+
+    grid: GridSpec
+    cwl: Path
+    written: tuple[Path, ...]
+    image: BuildResult | None
+
+
+def _file_names(grid: GridSpec) -> dict[str, str]:
+    return {"cwl": f"{grid.name}.cwl", "job": f"{grid.name}.job.yaml", "kfp": f"{grid.name}.yaml"}
+
+
+def render_grid(grid: GridSpec, settings: ArtifactSettings, user_files: dict[str, bytes]) -> dict[str, bytes]:
+    """Every grid artifact and build-context file, name -> bytes, sorted by name."""
+    names = _file_names(grid)
+    generated = {
+        names["cwl"]: emit_grid_cwl(grid, settings.image).encode(),
+        names["job"]: emit_grid_job(grid, settings.image, settings.job).encode(),
+        names["kfp"]: emit_grid_kfp(grid, settings.image).encode(),
+        "Dockerfile": emit_grid_dockerfile(grid, settings.dockerfile).encode(),
+        **launcher_files(grid.operator),
+        **runtime_files(),
+    }
+    clashes = sorted(set(generated) & set(user_files))
+    if clashes:
+        raise ClaimedError(f"{clashes[0]}: an operator file has the name of a generated file; rename it")
+    return dict(sorted({**generated, **user_files}.items()))
+
+
+def grid_context(grid: GridSpec, artifacts: dict[str, bytes]) -> dict[str, bytes]:
+    """The docker build context among ``artifacts`` (without the files that name the image)."""
+    naming = set(_file_names(grid).values())
+    return {name: data for name, data in artifacts.items() if name not in naming}
+
+
+def compile_grid(
+    source: Path,
+    additional_files: Sequence[Path],
+    settings: ArtifactSettings,
+    grid_options: dict[str, Any],
+    *,
+    out_dir: Path | None = None,
+    client: Any = None,
+) -> GridBuild:
+    """Parse ``source``, render the grid artifacts, build the image when ``client`` is given, then write.
+
+    ``grid_options`` are the GridSpec fields besides the operator (process,
+    backend, workers, writable). Nothing is written unless everything
+    rendered (and the image, when asked for, was built).
+    """
+    spec = parse_operator(source, additional_files=tuple(additional_files))
+    grid = GridSpec(spec, **grid_options)
+    artifacts = render_grid(grid, settings, read_user_files(source, spec))
+    image = None
+    if client is not None:
+        reference = settings.image.image(grid.name)
+        image = build_image(client, reference, settings.dockerfile.base_for(spec.language),
+                            grid_context(grid, artifacts))
+    target = out_dir if out_dir is not None else Path.cwd() / grid.name
+    written = write_atomically(target, artifacts)
+    return GridBuild(grid, target / _file_names(grid)["cwl"], written, image)

@@ -1,0 +1,191 @@
+"""The three CommandLineTools of a grid workflow: list the batches, run batches, report.
+
+All run the grid image (the operator image plus ``claimed_cwl.grid``). Grid
+settings reach the in-container modules as ``gw_*`` environment assignments on
+the ``env`` command line, exactly as the operator's own parameters do (those
+bindings come from :func:`claimed_cwl.emit.cwl.build_tool`, not a copy of it).
+
+Local coordinator: the ``gw_coordinator`` Directory (and every ``--writable``
+Directory) is staged with ``InitialWorkDirRequirement`` ``writable: true`` and
+``InplaceUpdateRequirement``, so every job of every run bind-mounts the same
+host directory. S3 coordinator: a ``s3://bucket/prefix`` string, with
+``NetworkAccess``; credentials come from an AWS credentials *file* input
+(``gw_s3_credentials`` -> ``AWS_SHARED_CREDENTIALS_FILE``), never from a value.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cwl_utils.parser import cwl_v1_2 as cwl
+
+from claimed_cwl.emit.cwl import build_tool, cwl_literal
+from claimed_cwl.emit.settings import ImageSettings
+from claimed_cwl.gridwf.spec import GridSpec
+from claimed_cwl.launch import script_path
+
+__all__ = ["RESULT_FILE", "list_tool", "report_tool", "worker_tool"]
+
+RESULT_FILE = "gw_result.json"
+_ENV_POSITION = 0
+_COMMAND_POSITION = 2
+_FLAG_POSITION = 100
+_COORDINATOR_ENTRY = "gw_coordinator"
+
+
+def _env_input(name: str, type_: Any, env_name: str, doc: str | None = None, default: Any = None) -> Any:
+    """An input handed to the container as ``env_name=value`` (nothing when it is null)."""
+    binding = cwl.CommandLineBinding(position=_ENV_POSITION, prefix=f"{env_name}=", separate=False)
+    return cwl.CommandInputParameter(id=name, type_=type_, doc=doc, default=default, inputBinding=binding)
+
+
+def _bool_input(name: str, env_name: str, default: bool = False) -> Any:
+    true_arg, false_arg = json.dumps(f"{env_name}=true"), json.dumps(f"{env_name}=false")
+    binding = cwl.CommandLineBinding(position=_ENV_POSITION, valueFrom=f"$(self ? {true_arg} : {false_arg})")
+    return cwl.CommandInputParameter(id=name, type_="boolean", default=default, inputBinding=binding)
+
+
+def _command(*items: str) -> list[Any]:
+    return [
+        cwl.CommandLineBinding(position=_COMMAND_POSITION + offset, valueFrom=cwl_literal(item))
+        for offset, item in enumerate(items)
+    ]
+
+
+def _coordinator_inputs(grid: GridSpec) -> list[Any]:
+    if grid.backend == "local":
+        return [_env_input("gw_coordinator", "Directory", "gw_coordinator_path")]
+    return [_env_input("gw_coordinator", "string", "gw_coordinator_path"), *_s3_inputs()]
+
+
+def _s3_inputs() -> list[Any]:
+    return [
+        _env_input("gw_s3_credentials", ["null", "File"], "AWS_SHARED_CREDENTIALS_FILE"),
+        _env_input("gw_s3_endpoint", ["null", "string"], "AWS_ENDPOINT_URL_S3"),
+    ]
+
+
+def _requirements(grid: GridSpec, image: str, staged: list[Any], extra: list[Any] | None = None) -> list[Any]:
+    requirements: list[Any] = [cwl.DockerRequirement(dockerPull=image), cwl.InlineJavascriptRequirement()]
+    requirements += extra or []
+    if not any(isinstance(r, cwl.ResourceRequirement) for r in requirements):
+        requirements.append(cwl.ResourceRequirement(coresMin=1))
+    if staged:
+        requirements.append(cwl.InitialWorkDirRequirement(listing=staged))
+        if any(getattr(entry, "writable", False) for entry in staged):
+            requirements.append(cwl.InplaceUpdateRequirement(inplaceUpdate=True))
+    if grid.backend == "s3":
+        requirements.append(cwl.NetworkAccess(networkAccess=True))
+    return requirements
+
+
+def _writable(name: str) -> Any:
+    return cwl.Dirent(entry=f"$(inputs.{name})", entryname=name, writable=True)
+
+
+def _local_coordinator(grid: GridSpec, writable: bool) -> list[Any]:
+    if grid.backend != "local":
+        return []
+    return [cwl.Dirent(entry="$(inputs.gw_coordinator)", entryname=_COORDINATOR_ENTRY, writable=writable)]
+
+
+def list_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
+    """The tool that validates and lists the batches (``batches`` string[] and ``batches_json`` File)."""
+    inputs = [
+        _env_input("gw_batch_file", ["null", "File"], "gw_batch_file"),
+        _env_input("gw_batch_url", ["null", "string"], "gw_batch_file"),
+        _env_input("gw_batch_file_col_name", ["null", "string"], "gw_batch_file_col_name"),
+        _env_input("gw_file_path_pattern", ["null", "string"], "gw_file_path_pattern"),
+        _env_input("gw_group_by", ["null", "string"], "gw_group_by"),
+        cwl.CommandInputParameter(id="gw_file_root", type_=["null", "Directory"]),
+    ]
+    if grid.backend == "s3":
+        inputs += _s3_inputs()
+    outputs = [
+        cwl.CommandOutputParameter(id="batches_json", type_="File",
+                                   outputBinding=cwl.CommandOutputBinding(glob="batches.json")),
+    ]
+    if grid.workers is None:
+        outputs.insert(0, cwl.CommandOutputParameter(
+            id="batches", type_={"type": "array", "items": "string"},
+            outputBinding=cwl.CommandOutputBinding(
+                glob="batches.json", loadContents=True, outputEval="$(JSON.parse(self[0].contents))"),
+        ))
+    staged = [cwl.Dirent(entry="$(inputs.gw_file_root)", entryname="gw_file_root", writable=False)]
+    return cwl.CommandLineTool(
+        id="list_batches",
+        doc="Validate and list the batches (unsafe batch ids stop the run here, before any work).",
+        baseCommand=["env"],
+        arguments=_command("python", "-m", "claimed_cwl.grid.list_batches", "--output", "batches.json", "--quiet"),
+        inputs=inputs,
+        outputs=outputs,
+        requirements=_requirements(grid, image.image(grid.name), staged),
+    )
+
+
+def worker_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
+    """The tool run by the scatter: one batch (``batch``), or a worker loop (``worker``, ``batches_json``)."""
+    reference = image.image(grid.name)
+    operator = build_tool(grid.operator, ImageSettings.for_reference(reference))
+    inputs = list(operator.inputs)
+    inputs += _coordinator_inputs(grid)
+    inputs += [
+        _env_input("gw_lock_timeout", ["null", "float"], "gw_lock_timeout"),
+        _bool_input("gw_ignore_error_files", "gw_ignore_error_files"),
+    ]
+    command = ["python", "-m", "claimed_cwl.grid.worker", "--script", script_path(grid.operator),
+               "--process", grid.process, "--result-file", RESULT_FILE]
+    if grid.workers is None:
+        inputs.append(cwl.CommandInputParameter(
+            id="batch", type_="string", inputBinding=cwl.CommandLineBinding(position=_FLAG_POSITION, prefix="--batch")))
+    else:
+        command.append("--workers-loop")
+        inputs += [
+            cwl.CommandInputParameter(id="worker", type_="int", doc="worker number (only names the scatter job)"),
+            cwl.CommandInputParameter(id="batches_json", type_="File", inputBinding=cwl.CommandLineBinding(
+                position=_FLAG_POSITION, prefix="--batches-json")),
+        ]
+    arguments = [cwl.CommandLineBinding(position=_ENV_POSITION, valueFrom=f"gw_backend={grid.backend}")]
+    staged = _local_coordinator(grid, writable=True) + [_writable(name) for name in grid.writable]
+    kept = [r for r in operator.requirements or [] if isinstance(r, (cwl.ResourceRequirement, cwl.ToolTimeLimit))
+            and not (grid.workers is not None and isinstance(r, cwl.ToolTimeLimit))]
+    return cwl.CommandLineTool(
+        id="run_batches",
+        doc=f"Run {grid.process}(batch_id, ...) of {grid.operator.source_file} under the coordinator.",
+        baseCommand=["env"],
+        arguments=arguments + _command(*command),
+        inputs=inputs,
+        outputs=[cwl.CommandOutputParameter(id="result", type_="File",
+                                            outputBinding=cwl.CommandOutputBinding(glob=RESULT_FILE))],
+        requirements=_requirements(grid, reference, staged, kept),
+        hints=operator.hints,
+        extension_fields=operator.extension_fields,
+    )
+
+
+def report_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
+    """The tool that counts processed / failed / pending / skipped batches; fails on failures unless tolerated."""
+    inputs = [
+        *_coordinator_inputs(grid),
+        cwl.CommandInputParameter(id="batches_json", type_="File", inputBinding=cwl.CommandLineBinding(
+            position=_FLAG_POSITION, prefix="--batches-json")),
+        cwl.CommandInputParameter(id="results", type_={"type": "array", "items": "File"},
+                                  inputBinding=cwl.CommandLineBinding(position=_FLAG_POSITION + 1,
+                                                                      prefix="--results")),
+        cwl.CommandInputParameter(id="gw_tolerate_errors", type_="boolean", default=False,
+                                  inputBinding=cwl.CommandLineBinding(
+                                      position=_FLAG_POSITION + 2, prefix="--tolerate-errors",
+                                      valueFrom='$(self ? "true" : "false")')),
+    ]
+    arguments = [cwl.CommandLineBinding(position=_ENV_POSITION, valueFrom=f"gw_backend={grid.backend}")]
+    return cwl.CommandLineTool(
+        id="report",
+        doc="Count the batches; exit 1 when some failed (unless gw_tolerate_errors) or are still pending.",
+        baseCommand=["env"],
+        arguments=arguments + _command("python", "-m", "claimed_cwl.grid.report", "--output", "report.json"),
+        inputs=inputs,
+        outputs=[cwl.CommandOutputParameter(id="report", type_="File",
+                                            outputBinding=cwl.CommandOutputBinding(glob="report.json"))],
+        requirements=_requirements(grid, image.image(grid.name), _local_coordinator(grid, writable=False)),
+    )

@@ -1,0 +1,147 @@
+"""The grid CWL Workflow: list batches -> scatter (per batch, or N looping workers) -> report.
+
+Built with the cwl-utils object model, with the three tools inline, so one
+self-contained, deterministic file runs with ``cwltool``, ``toil-cwl-runner``
+or ``claimed-cwl run``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cwl_utils.parser import cwl_v1_2 as cwl
+
+from claimed_cwl.emit._yaml import dump_yaml, generated_header
+from claimed_cwl.emit.cwl import normalise_document
+from claimed_cwl.emit.settings import ImageSettings
+from claimed_cwl.gridwf.spec import GridSpec
+from claimed_cwl.gridwf.tools import list_tool, report_tool, worker_tool
+
+__all__ = ["build_grid_workflow", "emit_grid_cwl"]
+
+_FILE_ARRAY = {"type": "array", "items": "File"}
+
+
+def emit_grid_cwl(grid: GridSpec, image: ImageSettings) -> str:
+    """Render the grid workflow as YAML text."""
+    document = build_grid_workflow(grid, image).save(top=True)
+    header = f"#!/usr/bin/env cwl-runner\n{generated_header(grid.operator.source_file)}"
+    return dump_yaml(normalise_document(document), header=header)
+
+
+def _inputs(grid: GridSpec, worker: cwl.CommandLineTool) -> list[Any]:
+    """Workflow inputs: the operator's parameters (types, defaults, docs as its tool has them), then gw_*."""
+    inputs = [
+        cwl.WorkflowInputParameter(id=_short(p.id), type_=p.type_, default=p.default, doc=p.doc)
+        for p in worker.inputs
+        if _short(p.id) not in ("batch", "worker", "batches_json")
+    ]
+    coordinator_doc = (
+        "coordinator directory, shared (updated in place) by every job and run" if grid.backend == "local"
+        else "s3://bucket/prefix of the coordination state (no credentials in it)"
+    )
+    for param in inputs:
+        if param.id == "gw_coordinator":
+            param.doc = coordinator_doc
+        elif param.id == "gw_lock_timeout":
+            param.doc = "lease seconds: a batch whose worker stopped renewing is taken over after this (default 10800)"
+        elif param.id == "gw_ignore_error_files":
+            param.doc = "retry batches that have an error marker"
+    inputs += [
+        cwl.WorkflowInputParameter(id="gw_batch_file", type_=["null", "File"],
+                                   doc="batch file: .txt (comma-separated), .json (keys), .csv (a column)"),
+        cwl.WorkflowInputParameter(id="gw_batch_url", type_=["null", "string"],
+                                   doc="batch file in S3 instead: s3://bucket/key.txt|.json|.csv"),
+        cwl.WorkflowInputParameter(id="gw_batch_file_col_name", type_=["null", "string"],
+                                   doc="column of a .csv batch file (default filename)"),
+        cwl.WorkflowInputParameter(id="gw_file_path_pattern", type_=["null", "string"],
+                                   doc="glob pattern(s), comma-separated, relative to gw_file_root"),
+        cwl.WorkflowInputParameter(id="gw_group_by", type_=["null", "string"],
+                                   doc="rule turning a path into a batch id ([-10:-4], .split('.')[-2], re:...)"),
+        cwl.WorkflowInputParameter(id="gw_file_root", type_=["null", "Directory"],
+                                   doc="directory the pattern is matched in (staged as ./gw_file_root)"),
+        cwl.WorkflowInputParameter(id="gw_tolerate_errors", type_="boolean", default=False,
+                                   doc="succeed even when batches failed"),
+    ]
+    if grid.workers is not None:
+        inputs.append(cwl.WorkflowInputParameter(
+            id="gw_worker_ids", type_={"type": "array", "items": "int"}, default=list(range(1, grid.workers + 1)),
+            doc="one scatter job (worker) per item",
+        ))
+    return inputs
+
+
+def _short(identifier: str) -> str:
+    return identifier.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _link(names: list[str], step_names: set[str]) -> list[cwl.WorkflowStepInput]:
+    return [cwl.WorkflowStepInput(id=name, source=name) for name in names if name in step_names]
+
+
+def _per_job_location(job_key: str) -> str:
+    """A step-input expression giving each scatter job its own location of one shared Directory.
+
+    cwltool's MutationManager lets only one job per run update a location in
+    place; a ``?claimed_job=...`` query makes every job's location distinct,
+    and cwltool maps a ``file:`` location to its path without the query, so all
+    jobs bind-mount the same host directory.
+    """
+    return ('$(self === null ? null : {"class": "Directory", "location": self.location + "?claimed_job=" + '
+            f"encodeURIComponent(String(inputs.{job_key}))}})")
+
+
+def _shared_in_place(grid: GridSpec, worker_in: list[cwl.WorkflowStepInput], job_key: str) -> None:
+    shared = set(grid.writable) | ({"gw_coordinator"} if grid.backend == "local" else set())
+    for step_input in worker_in:
+        if step_input.id in shared:
+            step_input.valueFrom = _per_job_location(job_key)
+
+
+def build_grid_workflow(grid: GridSpec, image: ImageSettings) -> cwl.Workflow:
+    """Return the grid workflow as a cwl-utils object."""
+    lister, worker, reporter = list_tool(grid, image), worker_tool(grid, image), report_tool(grid, image)
+    inputs = _inputs(grid, worker)
+    names = [param.id for param in inputs]
+    list_in = _link(names, {_short(p.id) for p in lister.inputs})
+    worker_in = _link(names, {_short(p.id) for p in worker.inputs})
+    if grid.workers is None:
+        worker_in.append(cwl.WorkflowStepInput(id="batch", source="list_batches/batches"))
+        scatter = "batch"
+    else:
+        worker_in += [cwl.WorkflowStepInput(id="worker", source="gw_worker_ids"),
+                      cwl.WorkflowStepInput(id="batches_json", source="list_batches/batches_json")]
+        scatter = "worker"
+    _shared_in_place(grid, worker_in, scatter)
+    report_in = [
+        *_link(names, {_short(p.id) for p in reporter.inputs}),
+        cwl.WorkflowStepInput(id="batches_json", source="list_batches/batches_json"),
+        cwl.WorkflowStepInput(id="results", source="run_batches/result"),
+    ]
+    namespaces = worker.extension_fields
+    for tool in (lister, worker, reporter):
+        tool.id = None  # type: ignore[assignment]  # inline: the step id names it
+    worker.extension_fields = {}  # $namespaces belong to the top-level document only
+    steps = [
+        cwl.WorkflowStep(id="list_batches", run=lister, in_=list_in,
+                         out=["batches", "batches_json"] if grid.workers is None else ["batches_json"]),
+        cwl.WorkflowStep(id="run_batches", run=worker, in_=worker_in, out=["result"], scatter=scatter),
+        cwl.WorkflowStep(id="report_batches", run=reporter, in_=report_in, out=["report"]),
+    ]
+    mode = "one scatter job per batch" if grid.workers is None else f"{grid.workers} workers looping over the batches"
+    return cwl.Workflow(
+        cwlVersion="v1.2",
+        id=grid.name,
+        label=grid.name,
+        doc=f"Grid of {grid.operator.name}: {grid.process}(batch_id, ...) per batch, {mode}, coordinated through "
+            f"a {'directory' if grid.backend == 'local' else 'S3 prefix'}.",
+        requirements=[cwl.ScatterFeatureRequirement(), cwl.InlineJavascriptRequirement(),
+                      cwl.StepInputExpressionRequirement()],
+        inputs=inputs,
+        outputs=[
+            cwl.WorkflowOutputParameter(id="report", type_="File", outputSource="report_batches/report"),
+            cwl.WorkflowOutputParameter(id="results", type_=_FILE_ARRAY, outputSource="run_batches/result"),
+        ],
+        steps=steps,
+        extension_fields=namespaces,
+    )

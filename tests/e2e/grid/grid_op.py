@@ -1,0 +1,36 @@
+"""A grid operator for the end-to-end tests: its own outputs show any batch completed twice."""
+import os
+import socket
+import time
+
+# where outputs go (updated in place by every worker)
+out_dir = os.getenv("out_dir")
+# seconds each batch takes
+sleep_seconds = float(os.getenv("sleep_seconds", "0"))
+# comma-separated batches that raise
+fail_on = os.getenv("fail_on", "")
+# a batch that hangs on its first attempt (its container is killed by the test)
+hang_on = os.getenv("hang_on", "")
+
+
+def grid_process(batch_id, out_dir, sleep_seconds, fail_on, hang_on):
+    attempt = os.path.join(out_dir, "attempts", batch_id)
+    os.makedirs(os.path.dirname(attempt), exist_ok=True)
+    fd = os.open(attempt, os.O_CREAT | os.O_APPEND | os.O_WRONLY)
+    os.write(fd, f"{socket.gethostname()}\n".encode())
+    os.close(fd)
+    if batch_id == hang_on and len(open(attempt).read().split()) == 1:
+        time.sleep(600)
+    time.sleep(sleep_seconds)
+    if batch_id in fail_on.split(","):
+        raise ValueError(f"cannot process {batch_id}")
+    fd = os.open(os.path.join(out_dir, batch_id + ".done"), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    os.write(fd, batch_id.encode())
+    os.close(fd)
+    fd = os.open(os.path.join(out_dir, "completions.log"), os.O_CREAT | os.O_APPEND | os.O_WRONLY)
+    os.write(fd, (batch_id + "\n").encode())
+    os.close(fd)
+
+
+if __name__ == "__main__":
+    raise SystemExit("run through the grid worker")
