@@ -45,6 +45,7 @@ def build_operator(
     additional_files: Sequence[Path],
     settings: ArtifactSettings,
     out_dir: Path | None = None,
+    *,
     push: bool = False,
 ) -> OperatorBuild:
     """Parse, render, build (and push); write the artifacts only after the image exists."""
