@@ -85,32 +85,39 @@ def _per_tag(results: dict[str, Result]) -> list[str]:
 
 
 def _differences(results: dict[str, Result], reference: str, other: str) -> list[str]:
-    ref, oth = results.get(reference), results.get(other)
+    """Tests ``reference`` passed that ``other`` did not (and the reverse), over the tests both ran."""
+    ref = results.get(reference)
+    oth = next((r for label, r in results.items() if r.name == other and label.startswith(other)), None)
     if ref is None or oth is None:
         return []
     causes = {f.id: f for f in oth.failures}
-    lost = sorted(t for t, s in ref.tests.items() if s == "passed" and oth.tests.get(t) != "passed")
-    gained = sorted(t for t, s in oth.tests.items() if s == "passed" and ref.tests.get(t) != "passed")
-    title = f"## {_TITLES[other]} compared with {_TITLES[reference]}"
-    lines = [title, "", f"Passed by {_TITLES[reference]} but not by {_TITLES[other]}: {len(lost) or 'none'}.", ""]
+    common = sorted(set(ref.tests) & set(oth.tests))
+    lost = [t for t in common if ref.tests[t] == "passed" and oth.tests[t] != "passed"]
+    gained = [t for t in common if oth.tests[t] == "passed" and ref.tests[t] != "passed"]
+    scope = f" (the {len(common)} tests tagged {oth.tags})" if oth.tags else ""
+    lines = [f"## {_TITLES[other]} compared with {_TITLES[reference]}{scope}", "",
+             f"Passed by {_TITLES[reference]} but not by {_TITLES[other]}: {len(lost) or 'none'}."]
     for test in lost:
         f = causes.get(test)
-        lines.append(f"- `{test}` — *{f.cause}*: {f.reason}" if f else f"- `{test}` — {oth.tests.get(test, 'not run')}")
-    if gained:
-        lines += ["", f"Passed by {_TITLES[other]} but not by {_TITLES[reference]}: "
-                  + ", ".join(f"`{t}`" for t in gained)]
+        lines.append(f"- `{test}` — *{f.cause}*: {f.reason}" if f else f"- `{test}` — {oth.tests[test]}")
+    lines += ["", f"Passed by {_TITLES[other]} but not by {_TITLES[reference]}: "
+              + (", ".join(f"`{t}`" for t in gained) or "none") + "."]
     return [*lines, ""]
 
 
 def write_docs(results_dir: Path, target: Path) -> Path:
     """Write the conformance page from every result in ``results_dir``; return ``target``."""
     results = _load(results_dir)
-    lines = [_INTRO, "## Last results", "", *_summary(results), "", *_per_tag(results)]
+    lines = [_INTRO, "## Last results", "", *_summary(results), ""]
+    notes = results_dir / "NOTES.md"  # how the last results were obtained (hand-written)
+    if notes.exists():
+        lines += [notes.read_text(encoding="utf-8").rstrip(), ""]
+    lines += _per_tag(results)
     lines += _differences(results, "cwltool-baseline", "cwltool")
     lines += _differences(results, "cwltool", "toil")
     lines += _differences(results, "toil-baseline", "toil")
     for r in results.values():
-        if not r.tags:
-            lines += [f"## Failures of {_TITLES.get(r.name, r.name)}", "", *failure_lines(r.failures), ""]
+        scope = f" (tags: {r.tags})" if r.tags else ""
+        lines += [f"## Failures of {_TITLES.get(r.name, r.name)}{scope}", "", *failure_lines(r.failures), ""]
     target.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
     return target

@@ -36,6 +36,7 @@ _STDERR_TAIL = 1500
 # (cause, pattern in the failure message or stderr) for failures not in the expectation file.
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("timeout", re.compile(r"Test timed out")),
+    ("cwltool-path-check", re.compile(r"Invalid filename: .* contains illegal characters")),
     ("no-internet", re.compile(r"Temporary failure in name resolution|Could not resolve host|Network is unreachable|"
                                r"Name or service not known")),
     ("image-missing", re.compile(r"pull access denied|Unable to find image|manifest unknown|"

@@ -7,6 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from claimed_cwl.config import apply_environment
 from claimed_cwl.config.arguments import add_environment_arguments, resolve_from_args
@@ -55,9 +57,18 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run, backend_args=[])
 
 
+def _local_path(arg: str) -> Path:
+    """A path from a local path or a ``file:`` URI (cwltest passes file:///... URIs); keeps a #fragment."""
+    if not arg.startswith("file:"):
+        return Path(arg)
+    parsed = urlparse(arg)
+    fragment = f"#{parsed.fragment}" if parsed.fragment else ""  # a process in a $graph: file.cwl#main
+    return Path(url2pathname(parsed.path) + fragment)
+
+
 def _split_rest(rest: list[str]) -> tuple[Path | None, tuple[str, ...]]:
     if rest and not rest[0].startswith("-"):
-        return Path(rest[0]), tuple(rest[1:])
+        return _local_path(rest[0]), tuple(rest[1:])
     return None, tuple(rest)
 
 
@@ -91,8 +102,8 @@ def run(args: argparse.Namespace) -> int:
 
         with tempfile.TemporaryDirectory(prefix="claimed-component-") as scratch:
             return run_cwl(cwl_for_image(docker_client(), args.tool, Path(scratch)), options, backend)
-    document = Path(args.tool)
-    if not document.exists():
+    document = _local_path(args.tool)
+    if not Path(str(document).partition("#")[0]).exists():
         raise ClaimedError(f"{document}: no such file")
     if document.suffix.lower() in _OPERATOR_SUFFIXES:
         document = _operator_cwl(document, args)

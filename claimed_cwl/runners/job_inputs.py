@@ -118,11 +118,13 @@ def _document_inputs(document: Path) -> dict[str, tuple[Any, Any]]:
     """Input name -> (CWL type, default) of the document (the ``main`` process of a packed file)."""
     from cwl_utils.parser import load_document_by_uri  # noqa: PLC0415 - only needed when merging
 
+    path, _, fragment = str(document).partition("#")  # file.cwl#process names one process of a $graph
     try:
-        loaded = load_document_by_uri(document.resolve().as_uri())
+        loaded = load_document_by_uri(Path(path).resolve().as_uri())
     except Exception as exc:  # cwl-utils raises several validation error types
         raise ClaimedError(f"{document}: cannot load the CWL document: {exc}") from exc
     process = loaded
     if isinstance(loaded, list):
-        process = next((p for p in loaded if str(p.id).endswith("#main")), loaded[0])
+        wanted = f"#{fragment or 'main'}"
+        process = next((p for p in loaded if str(p.id).endswith(wanted)), loaded[0])
     return {str(inp.id).rsplit("#", 1)[-1].rsplit("/", 1)[-1]: (inp.type_, inp.default) for inp in process.inputs}

@@ -18,8 +18,8 @@ __all__ = ["run_staged"]
 
 def _staged_options(document: Path, options: RunOptions, scratch: Path, endpoint: str | None,
                     region: str | None) -> RunOptions:
-    if options.job is None and not options.inputs:
-        return options
+    if not options.inputs and (options.job is None or "s3://" not in options.job.read_text(encoding="utf-8")):
+        return options  # nothing to merge or stage: the job file goes to the backend untouched
     from claimed_cwl.runners.job_inputs import merge_job  # noqa: PLC0415
 
     job = merge_job(document, options.job, options.inputs, scratch)
