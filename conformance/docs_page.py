@@ -31,8 +31,9 @@ images the suite's Docker tests name (`docker.io/debian:stable-slim`,
 `docker.io/python:3-slim`, `docker.io/bash:4.4`, `docker.io/alpine:latest`) are
 seeded locally by `bash scripts/base-images.sh conformance` (the harness does
 this first) from the offline Debian base image: they are **local stand-ins,
-not the Docker Hub images**. The `alpine` name holds a Debian image, and no
-stand-in has an ENTRYPOINT.
+not the Docker Hub images**. The `alpine` name holds a Debian image; the `bash:4.4`
+stand-in has bash at `/usr/local/bin/bash` and an ENTRYPOINT like the real
+image's, so `docker_entrypoint` passes here.
 
 ## Running it
 
