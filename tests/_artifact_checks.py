@@ -26,6 +26,7 @@ from ruamel.yaml import YAML
 __all__ = ["K8S_VERSION", "job_errors", "kfp_errors", "load_cwl", "load_yaml", "validate_cwl", "yaml_kind"]
 
 K8S_VERSION = "1.30"
+_schema = {"loaded": False}  # set once a validate_cwl call has loaded cwltool's schema in this process
 
 
 def validate_cwl(paths: Iterable[Path], schema_loaded: bool = False) -> dict[Path, tuple[int, str]]:
@@ -33,17 +34,20 @@ def validate_cwl(paths: Iterable[Path], schema_loaded: bool = False) -> dict[Pat
 
     After the first file a no-op ``custom_schema_callback`` keeps the loaded
     schema (with cwltool's extensions, so ``cwltool:`` hints are checked too);
-    ``schema_loaded=True`` keeps it from the start (a previous call loaded it).
+    ``schema_loaded=True`` keeps it from the start; later calls in the same
+    process keep it anyway.
     """
     import cwltool.main
 
     results: dict[Path, tuple[int, str]] = {}
     for index, path in enumerate(paths):
         out = io.StringIO()
-        keep: dict[str, Any] = {"custom_schema_callback": lambda: None} if index or schema_loaded else {}
+        reuse = index or schema_loaded or _schema["loaded"]
+        keep: dict[str, Any] = {"custom_schema_callback": lambda: None} if reuse else {}
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
             code = cwltool.main.main(["--enable-ext", "--validate", str(path)], stdout=out, stderr=out, **keep)
         results[path] = (int(code), out.getvalue())
+        _schema["loaded"] = True
     return results
 
 

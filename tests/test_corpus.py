@@ -10,8 +10,6 @@ run through the real command line.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import re
@@ -24,6 +22,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from _artifact_checks import validate_cwl
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,28 +212,11 @@ def _cwl_files(directory: Path) -> list[Path]:
     return sorted(directory.rglob("*.cwl"))
 
 
-def _validate_in_process(path: Path, reuse_schema: bool) -> tuple[int, str]:
-    """``cwltool --enable-ext --validate PATH`` in this process; returns (exit code, log).
-
-    cwltool's main() reloads the CWL schema on every call (about a second);
-    after the first call a no-op ``custom_schema_callback`` keeps the loaded
-    schema (with cwltool's extensions, so ``cwltool:CUDARequirement`` is
-    checked too).
-    """
-    import cwltool.main
-
-    out = io.StringIO()
-    keep: dict[str, Any] = {"custom_schema_callback": lambda: None} if reuse_schema else {}
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        code = cwltool.main.main(["--enable-ext", "--validate", str(path)], stdout=out, stderr=out, **keep)
-    return code, out.getvalue()
-
-
 @pytest.fixture(scope="module")
 def validations(compiled: dict[str, Compiled | Exception]) -> dict[Path, tuple[int, str]]:
     """``cwltool --validate`` of every compiled .cwl, in-process, the schema loaded once."""
     paths = [p for entry in compiled.values() if isinstance(entry, Compiled) for p in _cwl_files(entry.first)]
-    return {path: _validate_in_process(path, reuse_schema=index > 0) for index, path in enumerate(paths)}
+    return validate_cwl(paths)
 
 
 def _cwl_type_name(cwl_type: Any) -> tuple[str, bool]:
