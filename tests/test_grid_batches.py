@@ -181,6 +181,20 @@ def test_list_batches_cli_writes_json(tmp_path: Path) -> None:
     assert json.loads(result.stdout) == ["z", "a"]
 
 
+def test_list_batches_cli_writes_the_cwl_outputs(tmp_path: Path) -> None:
+    source = write(tmp_path / "b.txt", "b2,b1")
+    out = tmp_path / "batches.json"
+    command = [sys.executable, "-m", "claimed_cwl.grid.list_batches", "--batch-file", source, "--quiet"]
+    result = subprocess.run([*command, "--output", str(out), "--cwl-output"], capture_output=True, text=True,
+                            check=False)
+    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+    assert json.loads((tmp_path / "cwl.output.json").read_text()) == {
+        "batches": ["b2", "b1"], "batches_json": {"class": "File", "location": "batches.json"}}
+    assert json.loads(out.read_text()) == ["b2", "b1"]
+    refused = subprocess.run([*command, "--cwl-output"], capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert refused.returncode == 2 and "--cwl-output needs --output" in refused.stderr
+
+
 def test_list_batches_cli_bad_id_is_one_clean_line(tmp_path: Path) -> None:
     source = write(tmp_path / "b.txt", "a,/abs/path")
     out = tmp_path / "batches.json"

@@ -67,6 +67,30 @@ def test_operator_parameters_are_bound_as_the_operator_tool_binds_them(spec: Ope
     assert "--workers-loop" in [a.get("valueFrom") for a in worker["arguments"]]
 
 
+def test_workers_mode_has_no_list_step_and_javascript_only_where_needed(spec: OperatorSpec) -> None:
+    per_batch = _load(emit_grid_cwl(GridSpec(spec), ImageSettings()))
+    workers = _load(emit_grid_cwl(GridSpec(spec, workers=2), ImageSettings()))
+    s3_workers = _load(emit_grid_cwl(GridSpec(spec, backend="s3", workers=2), ImageSettings()))
+    assert [step["id"] for step in per_batch["steps"]] == ["list_batches", "run_batches", "report_batches"]
+    assert [step["id"] for step in workers["steps"]] == ["run_batches", "report_batches"]
+    sources = {"gw_batch_file", "gw_batch_url", "gw_batch_file_col_name", "gw_file_path_pattern", "gw_group_by",
+               "gw_file_root"}
+    for step in workers["steps"]:  # each worker (and the report) lists the batches from the same source
+        assert sources <= {item["id"] for item in step["in"]}
+    # the list step's outputs come from cwl.output.json, not from an outputEval
+    lister = per_batch["steps"][0]["run"]
+    assert all("outputBinding" not in out for out in lister["outputs"]) and "--cwl-output" in str(lister)
+    # JavaScript only for the per-job location of a shared local directory
+    def classes(document: dict) -> set[str]:
+        return {r["class"] for r in document["requirements"]}
+    assert "InlineJavascriptRequirement" in classes(per_batch) and "InlineJavascriptRequirement" in classes(workers)
+    assert "InlineJavascriptRequirement" not in classes(s3_workers)
+    for document in (per_batch, workers, s3_workers):
+        for step in document["steps"]:
+            assert "InlineJavascriptRequirement" not in classes(step["run"])
+            assert "${" not in str(step["run"]) and "? " not in str(step["run"])
+
+
 def test_local_shares_directories_in_place_per_job(spec: OperatorSpec) -> None:
     steps = _steps(emit_grid_cwl(GridSpec(spec, writable=("out_dir",)), ImageSettings()))
     assert steps["run_batches"]["scatter"] == "batch"

@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from _grid_e2e import GridRun, compile_grid, wait_all
 from s3_service import SeaweedFS
+
+from claimed_cwl.cli import main
 
 pytestmark = [pytest.mark.docker]
 
@@ -105,16 +108,38 @@ def test_failing_batch(built: dict[str, Path], tmp_path: Path) -> None:
     assert max(grid.completions().values()) == 1
 
 
-@pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "a\x00b"])
-def test_unsafe_batch_id_stops_before_any_work(built: dict[str, Path], tmp_path: Path, bad: str) -> None:
+@pytest.mark.parametrize(("mode", "bad"), [("local-batch", "../x"), ("local-workers", "/etc/passwd"),
+                                         ("local-workers", "a\x00b")])
+def test_unsafe_batch_id_stops_before_any_work(built: dict[str, Path], tmp_path: Path, mode: str, bad: str) -> None:
     coord = tmp_path / "coord"
-    grid = GridRun(tmp_path, built["local-workers"], str(coord), 3)
+    grid = GridRun(tmp_path, built[mode], str(coord), 3)
     grid.batch_file.write_text(f"b0000,{bad},b0001\n")
     assert wait_all([grid.start("run1")], 300) != [0]
     log = grid.log("run1")
-    assert "unsafe batch id" in log and "list_batches" in log
-    assert grid.done_files() == set() and list(coord.iterdir()) == []
-    assert "[job run_batches" not in log  # no worker job ever started
+    assert "unsafe batch id" in log
+    assert grid.done_files() == set() and list(coord.iterdir()) == []  # no batch taken, nothing written
+    if mode == "local-batch":  # the list step stops the run: no batch job ever starts
+        assert "list_batches" in log and "[job run_batches" not in log
+    else:  # each worker validates the whole list before it takes a batch
+        assert "grid worker: error: " in log
+
+
+def test_list_step_has_no_64_kib_limit(built: dict[str, Path], tmp_path: Path,
+                                       capfd: pytest.CaptureFixture[str]) -> None:
+    """The list tool's outputs come from cwl.output.json: 10 000 ids (88 KiB) are more than loadContents reads."""
+    workflow = yaml.safe_load(built["local-batch"].read_text())
+    lister = {"cwlVersion": "v1.2", **workflow["steps"][0]["run"]}
+    tool = tmp_path / "list.cwl"
+    tool.write_text(json.dumps(lister))
+    batches = [f"batch-{i:05d}" for i in range(10_000)]
+    (tmp_path / "b.txt").write_text(",".join(batches))
+    assert (tmp_path / "b.txt").stat().st_size > 64 * 1024
+    code = main(["run", "--quiet", "--outdir", str(tmp_path / "out"), str(tool), "--gw_batch_file",
+                 str(tmp_path / "b.txt")])
+    out = capfd.readouterr().out
+    assert code == 0
+    assert json.loads(out)["batches"] == batches
+    assert json.loads((tmp_path / "out" / "batches.json").read_text()) == batches
 
 
 @pytest.mark.slow

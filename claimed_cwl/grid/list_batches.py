@@ -4,7 +4,9 @@
 
 Every batch id is validated (safe as a file name and an object key) before
 anything is written; the output is a JSON list, in source order (sorted for a
-file path pattern), without duplicates.
+file path pattern), without duplicates. With ``--cwl-output`` it also writes
+``cwl.output.json`` (the CWL tool's outputs: ``batches``, and ``batches_json``,
+the ``--output`` file), so the tool needs no JavaScript to read the list.
 """
 
 from __future__ import annotations
@@ -27,8 +29,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m claimed_cwl.grid.list_batches", description=__doc__.split("\n")[0])
     add_source_args(parser)
     parser.add_argument("--output", default=None, help="write the JSON list here (written whole, or not at all)")
+    parser.add_argument("--cwl-output", action="store_true",
+                        help="also write cwl.output.json: {batches: [...], batches_json: the --output File}")
     parser.add_argument("--quiet", action="store_true", help="do not print the list on stdout")
     return parser
+
+
+def _write(path: Path, text: str) -> None:
+    """Write ``text`` whole or not at all."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,12 +52,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GridError as exc:
         print(f"list_batches: error: {redact(str(exc))}", file=sys.stderr)
         return 2
+    if args.cwl_output and not args.output:
+        print("list_batches: error: --cwl-output needs --output", file=sys.stderr)
+        return 2
     text = json.dumps(batches, ensure_ascii=False) + "\n"
     if args.output:
-        out = Path(args.output)
-        tmp = out.with_name(f".{out.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
+        _write(Path(args.output), text)
+    if args.cwl_output:
+        outputs = {"batches": batches, "batches_json": {"class": "File", "location": Path(args.output).name}}
+        _write(Path(args.output).with_name("cwl.output.json"), json.dumps(outputs, ensure_ascii=False) + "\n")
     if not args.quiet:
         sys.stdout.write(text)
     return 0

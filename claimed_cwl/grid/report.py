@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_coordinator_args(parser)
     add_source_args(parser)
     parser.add_argument("--results", nargs="*", default=[], help="worker --result-file JSON files of this run")
-    parser.add_argument("--tolerate-errors", default="false", help="exit 0 even when batches failed: true/false")
+    parser.add_argument("--tolerate-errors", nargs="?", const="true", default="false",
+                        help="exit 0 even when batches failed (alone, or with true/false)")
     parser.add_argument("--output", default=None, help="write the counts as JSON here")
     return parser
 

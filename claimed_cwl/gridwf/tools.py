@@ -15,7 +15,6 @@ host directory. S3 coordinator: a ``s3://bucket/prefix`` string, with
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from cwl_utils.parser import cwl_v1_2 as cwl
@@ -25,7 +24,7 @@ from claimed_cwl.emit.settings import ImageSettings
 from claimed_cwl.gridwf.spec import GridSpec
 from claimed_cwl.launch import script_path
 
-__all__ = ["RESULT_FILE", "list_tool", "report_tool", "worker_tool"]
+__all__ = ["RESULT_FILE", "SOURCE_INPUTS", "list_tool", "report_tool", "worker_tool"]
 
 RESULT_FILE = "gw_result.json"
 _ENV_POSITION = 0
@@ -41,8 +40,8 @@ def _env_input(name: str, type_: Any, env_name: str, doc: str | None = None, def
 
 
 def _bool_input(name: str, env_name: str, default: bool = False) -> Any:
-    true_arg, false_arg = json.dumps(f"{env_name}=true"), json.dumps(f"{env_name}=false")
-    binding = cwl.CommandLineBinding(position=_ENV_POSITION, valueFrom=f"$(self ? {true_arg} : {false_arg})")
+    """A boolean handed over as ``env_name=true`` when true and not at all when false (the reader's default)."""
+    binding = cwl.CommandLineBinding(position=_ENV_POSITION, prefix=f"{env_name}=true")
     return cwl.CommandInputParameter(id=name, type_="boolean", default=default, inputBinding=binding)
 
 
@@ -67,7 +66,7 @@ def _s3_inputs() -> list[Any]:
 
 
 def _requirements(grid: GridSpec, image: str, staged: list[Any], extra: list[Any] | None = None) -> list[Any]:
-    requirements: list[Any] = [cwl.DockerRequirement(dockerPull=image), cwl.InlineJavascriptRequirement()]
+    requirements: list[Any] = [cwl.DockerRequirement(dockerPull=image)]
     requirements += extra or []
     if not any(isinstance(r, cwl.ResourceRequirement) for r in requirements):
         requirements.append(cwl.ResourceRequirement(coresMin=1))
@@ -90,9 +89,9 @@ def _local_coordinator(grid: GridSpec, writable: bool) -> list[Any]:
     return [cwl.Dirent(entry="$(inputs.gw_coordinator)", entryname=_COORDINATOR_ENTRY, writable=writable)]
 
 
-def list_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
-    """The tool that validates and lists the batches (``batches`` string[] and ``batches_json`` File)."""
-    inputs = [
+def _source_inputs() -> list[Any]:
+    """The batch source inputs (CLAIMED ``gw_*`` names), for the tools that list the batches themselves."""
+    return [
         _env_input("gw_batch_file", ["null", "File"], "gw_batch_file"),
         _env_input("gw_batch_url", ["null", "string"], "gw_batch_file"),
         _env_input("gw_batch_file_col_name", ["null", "string"], "gw_batch_file_col_name"),
@@ -100,27 +99,35 @@ def list_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
         _env_input("gw_group_by", ["null", "string"], "gw_group_by"),
         cwl.CommandInputParameter(id="gw_file_root", type_=["null", "Directory"]),
     ]
-    if grid.backend == "s3":
-        inputs += _s3_inputs()
+
+
+SOURCE_INPUTS = tuple(str(p.id) for p in _source_inputs())
+"""Names of the batch source inputs."""
+
+
+def _file_root() -> list[Any]:
+    return [cwl.Dirent(entry="$(inputs.gw_file_root)", entryname="gw_file_root", writable=False)]
+
+
+def list_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
+    """The tool that validates and lists the batches (``batches`` string[] and ``batches_json`` File).
+
+    Its outputs come from the ``cwl.output.json`` that ``list_batches --cwl-output`` writes, so
+    no JavaScript is needed to turn the list into a CWL array.
+    """
     outputs = [
-        cwl.CommandOutputParameter(id="batches_json", type_="File",
-                                   outputBinding=cwl.CommandOutputBinding(glob="batches.json")),
+        cwl.CommandOutputParameter(id="batches", type_={"type": "array", "items": "string"}),
+        cwl.CommandOutputParameter(id="batches_json", type_="File"),
     ]
-    if grid.workers is None:
-        outputs.insert(0, cwl.CommandOutputParameter(
-            id="batches", type_={"type": "array", "items": "string"},
-            outputBinding=cwl.CommandOutputBinding(
-                glob="batches.json", loadContents=True, outputEval="$(JSON.parse(self[0].contents))"),
-        ))
-    staged = [cwl.Dirent(entry="$(inputs.gw_file_root)", entryname="gw_file_root", writable=False)]
     return cwl.CommandLineTool(
         id="list_batches",
         doc="Validate and list the batches (unsafe batch ids stop the run here, before any work).",
         baseCommand=["env"],
-        arguments=_command("python", "-m", "claimed_cwl.grid.list_batches", "--output", "batches.json", "--quiet"),
-        inputs=inputs,
+        arguments=_command("python", "-m", "claimed_cwl.grid.list_batches", "--output", "batches.json",
+                           "--cwl-output", "--quiet"),
+        inputs=_source_inputs() + (_s3_inputs() if grid.backend == "s3" else []),
         outputs=outputs,
-        requirements=_requirements(grid, image.image(grid.name), staged),
+        requirements=_requirements(grid, image.image(grid.name), _file_root()),
     )
 
 
@@ -141,13 +148,13 @@ def worker_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
             id="batch", type_="string", inputBinding=cwl.CommandLineBinding(position=_FLAG_POSITION, prefix="--batch")))
     else:
         command.append("--workers-loop")
-        inputs += [
-            cwl.CommandInputParameter(id="worker", type_="int", doc="worker number (only names the scatter job)"),
-            cwl.CommandInputParameter(id="batches_json", type_="File", inputBinding=cwl.CommandLineBinding(
-                position=_FLAG_POSITION, prefix="--batches-json")),
-        ]
+        inputs.append(
+            cwl.CommandInputParameter(id="worker", type_="int", doc="worker number (only names the scatter job)"))
+        inputs += _source_inputs()  # each worker lists (and validates) the batches itself
     arguments = [cwl.CommandLineBinding(position=_ENV_POSITION, valueFrom=f"gw_backend={grid.backend}")]
     staged = _local_coordinator(grid, writable=True) + [_writable(name) for name in grid.writable]
+    if grid.workers is not None:
+        staged += _file_root()
     kept = [r for r in operator.requirements or [] if isinstance(r, (cwl.ResourceRequirement, cwl.ToolTimeLimit))
             and not (grid.workers is not None and isinstance(r, cwl.ToolTimeLimit))]
     return cwl.CommandLineTool(
@@ -168,16 +175,20 @@ def report_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
     """The tool that counts processed / failed / pending / skipped batches; fails on failures unless tolerated."""
     inputs = [
         *_coordinator_inputs(grid),
-        cwl.CommandInputParameter(id="batches_json", type_="File", inputBinding=cwl.CommandLineBinding(
-            position=_FLAG_POSITION, prefix="--batches-json")),
         cwl.CommandInputParameter(id="results", type_={"type": "array", "items": "File"},
                                   inputBinding=cwl.CommandLineBinding(position=_FLAG_POSITION + 1,
                                                                       prefix="--results")),
         cwl.CommandInputParameter(id="gw_tolerate_errors", type_="boolean", default=False,
-                                  inputBinding=cwl.CommandLineBinding(
-                                      position=_FLAG_POSITION + 2, prefix="--tolerate-errors",
-                                      valueFrom='$(self ? "true" : "false")')),
+                                  inputBinding=cwl.CommandLineBinding(position=_FLAG_POSITION + 2,
+                                                                      prefix="--tolerate-errors")),
     ]
+    staged = _local_coordinator(grid, writable=False)
+    if grid.workers is None:  # the list step's batches
+        inputs.append(cwl.CommandInputParameter(id="batches_json", type_="File", inputBinding=cwl.CommandLineBinding(
+            position=_FLAG_POSITION, prefix="--batches-json")))
+    else:  # no list step: the report lists the batches as the workers did
+        inputs += _source_inputs()
+        staged += _file_root()
     arguments = [cwl.CommandLineBinding(position=_ENV_POSITION, valueFrom=f"gw_backend={grid.backend}")]
     return cwl.CommandLineTool(
         id="report",
@@ -187,5 +198,5 @@ def report_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
         inputs=inputs,
         outputs=[cwl.CommandOutputParameter(id="report", type_="File",
                                             outputBinding=cwl.CommandOutputBinding(glob="report.json"))],
-        requirements=_requirements(grid, image.image(grid.name), _local_coordinator(grid, writable=False)),
+        requirements=_requirements(grid, image.image(grid.name), staged),
     )

@@ -1,8 +1,10 @@
-"""The grid CWL Workflow: list batches -> scatter (per batch, or N looping workers) -> report.
+"""The grid CWL Workflow: list batches -> scatter per batch -> report, or N looping workers -> report.
 
-Built with the cwl-utils object model, with the three tools inline, so one
+Built with the cwl-utils object model, with the tools inline, so one
 self-contained, deterministic file runs with ``cwltool``, ``toil-cwl-runner``
-or ``claimed-cwl run``.
+or ``claimed-cwl run``. In ``--workers`` mode there is no list step: each worker
+lists (and validates) the batches itself before it takes any, as does the report,
+so the run pays for N + 1 jobs, not N + 2.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from claimed_cwl.emit._yaml import dump_yaml, generated_header
 from claimed_cwl.emit.cwl import normalise_document
 from claimed_cwl.emit.settings import ImageSettings
 from claimed_cwl.gridwf.spec import GridSpec
-from claimed_cwl.gridwf.tools import list_tool, report_tool, worker_tool
+from claimed_cwl.gridwf.tools import SOURCE_INPUTS, list_tool, report_tool, worker_tool
 
 __all__ = ["build_grid_workflow", "emit_grid_cwl"]
 
@@ -34,7 +36,7 @@ def _inputs(grid: GridSpec, worker: cwl.CommandLineTool) -> list[Any]:
     inputs = [
         cwl.WorkflowInputParameter(id=_short(p.id), type_=p.type_, default=p.default, doc=p.doc)
         for p in worker.inputs
-        if _short(p.id) not in ("batch", "worker", "batches_json")
+        if _short(p.id) not in {"batch", "worker", *SOURCE_INPUTS}
     ]
     coordinator_doc = (
         "coordinator directory, shared (updated in place) by every job and run" if grid.backend == "local"
@@ -91,43 +93,48 @@ def _per_job_location(job_key: str) -> str:
             f"encodeURIComponent(String(inputs.{job_key}))}})")
 
 
-def _shared_in_place(grid: GridSpec, worker_in: list[cwl.WorkflowStepInput], job_key: str) -> None:
+def _shared_in_place(grid: GridSpec, worker_in: list[cwl.WorkflowStepInput], job_key: str) -> bool:
+    """Give every shared Directory a per-job location; True when there was one (JavaScript is then needed)."""
     shared = set(grid.writable) | ({"gw_coordinator"} if grid.backend == "local" else set())
     for step_input in worker_in:
         if step_input.id in shared:
             step_input.valueFrom = _per_job_location(job_key)
+    return bool(shared)
 
 
 def build_grid_workflow(grid: GridSpec, image: ImageSettings) -> cwl.Workflow:
     """Return the grid workflow as a cwl-utils object."""
-    lister, worker, reporter = list_tool(grid, image), worker_tool(grid, image), report_tool(grid, image)
+    worker, reporter = worker_tool(grid, image), report_tool(grid, image)
+    lister = list_tool(grid, image) if grid.workers is None else None
     inputs = _inputs(grid, worker)
     names = [param.id for param in inputs]
-    list_in = _link(names, {_short(p.id) for p in lister.inputs})
     worker_in = _link(names, {_short(p.id) for p in worker.inputs})
-    if grid.workers is None:
-        worker_in.append(cwl.WorkflowStepInput(id="batch", source="list_batches/batches"))
-        scatter = "batch"
-    else:
-        worker_in += [cwl.WorkflowStepInput(id="worker", source="gw_worker_ids"),
-                      cwl.WorkflowStepInput(id="batches_json", source="list_batches/batches_json")]
+    report_in = _link(names, {_short(p.id) for p in reporter.inputs})
+    if lister is None:
+        worker_in.append(cwl.WorkflowStepInput(id="worker", source="gw_worker_ids"))
         scatter = "worker"
-    _shared_in_place(grid, worker_in, scatter)
-    report_in = [
-        *_link(names, {_short(p.id) for p in reporter.inputs}),
-        cwl.WorkflowStepInput(id="batches_json", source="list_batches/batches_json"),
-        cwl.WorkflowStepInput(id="results", source="run_batches/result"),
-    ]
+    else:
+        worker_in.append(cwl.WorkflowStepInput(id="batch", source="list_batches/batches"))
+        report_in.append(cwl.WorkflowStepInput(id="batches_json", source="list_batches/batches_json"))
+        scatter = "batch"
+    report_in.append(cwl.WorkflowStepInput(id="results", source="run_batches/result"))
+    uses_js = _shared_in_place(grid, worker_in, scatter)
     namespaces = worker.extension_fields
     for tool in (lister, worker, reporter):
-        tool.id = None  # type: ignore[assignment]  # inline: the step id names it
+        if tool is not None:
+            tool.id = None  # type: ignore[assignment]  # inline: the step id names it
     worker.extension_fields = {}  # $namespaces belong to the top-level document only
     steps = [
-        cwl.WorkflowStep(id="list_batches", run=lister, in_=list_in,
-                         out=["batches", "batches_json"] if grid.workers is None else ["batches_json"]),
         cwl.WorkflowStep(id="run_batches", run=worker, in_=worker_in, out=["result"], scatter=scatter),
         cwl.WorkflowStep(id="report_batches", run=reporter, in_=report_in, out=["report"]),
     ]
+    if lister is not None:
+        steps.insert(0, cwl.WorkflowStep(id="list_batches", run=lister,
+                                         in_=_link(names, {_short(p.id) for p in lister.inputs}),
+                                         out=["batches", "batches_json"]))
+    requirements: list[Any] = [cwl.ScatterFeatureRequirement()]
+    if uses_js:
+        requirements += [cwl.InlineJavascriptRequirement(), cwl.StepInputExpressionRequirement()]
     mode = "one scatter job per batch" if grid.workers is None else f"{grid.workers} workers looping over the batches"
     return cwl.Workflow(
         cwlVersion="v1.2",
@@ -135,8 +142,7 @@ def build_grid_workflow(grid: GridSpec, image: ImageSettings) -> cwl.Workflow:
         label=grid.name,
         doc=f"Grid of {grid.operator.name}: {grid.process}(batch_id, ...) per batch, {mode}, coordinated through "
             f"a {'directory' if grid.backend == 'local' else 'S3 prefix'}.",
-        requirements=[cwl.ScatterFeatureRequirement(), cwl.InlineJavascriptRequirement(),
-                      cwl.StepInputExpressionRequirement()],
+        requirements=requirements,
         inputs=inputs,
         outputs=[
             cwl.WorkflowOutputParameter(id="report", type_="File", outputSource="report_batches/report"),

@@ -55,6 +55,8 @@ def run_cwltool(document: Path, options: RunOptions) -> int:
     """Run ``document`` with cwltool; name the failed steps on failure."""
     from cwltool.main import main as cwltool_main  # noqa: PLC0415 - heavy import, only for runs
 
+    from claimed_cwl.runners.container_monitor import loading_context  # noqa: PLC0415 - imports cwltool
+
     echo = logging.StreamHandler(sys.stderr)
     echo.setLevel(logging.WARNING if options.quiet else logging.INFO)
     echo.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
@@ -68,7 +70,8 @@ def run_cwltool(document: Path, options: RunOptions) -> int:
     try:
         with _engine_path(options.engine), Progress(f"running {document.name}") as progress:
             watcher.progress = progress
-            code = int(cwltool_main(argv, stdout=sys.stdout, logger_handler=watcher))
+            code = int(cwltool_main(argv, stdout=sys.stdout, logger_handler=watcher,
+                                        loadingContext=loading_context(argv)))
     finally:
         cwltool_logger.propagate, level = saved
         cwltool_logger.setLevel(level)
