@@ -35,6 +35,7 @@ class GridRun:
     n_batches: int
     extra: list[str] = field(default_factory=list)
     network: bool = False
+    runner: list[str] = field(default_factory=lambda: ["--parallel"])
 
     def __post_init__(self) -> None:
         self.out = self.root / "out"
@@ -46,9 +47,9 @@ class GridRun:
         self.batch_file.write_text(",".join(self.batches) + "\n")
 
     def start(self, name: str, *more: str) -> subprocess.Popen[bytes]:
-        """Start one `claimed-cwl run --parallel` of the workflow; logs to ROOT/NAME.log."""
+        """Start one `claimed-cwl run RUNNER...` (default --parallel) of the workflow; logs to ROOT/NAME.log."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "gw_"))}
-        args = [sys.executable, "-m", "claimed_cwl", "run", "--parallel", "--outdir", str(self.root / name)]
+        args = [sys.executable, "-m", "claimed_cwl", "run", *self.runner, "--outdir", str(self.root / name)]
         if self.network:
             args += ["--network", "host"]
         args += [str(self.workflow), "--gw_coordinator", self.coordinator, "--out_dir", str(self.out),

@@ -73,7 +73,8 @@ def test_two_concurrent_runs_per_batch_local(built: dict[str, Path], tmp_path: P
     grid = GridRun(tmp_path, built["local-batch"], str(tmp_path / "coord"), 200, ["--gw_lock_timeout", "8"])
     _two_runs(grid, timeout=1800)
     # per-batch provenance: one result file per batch in each run
-    assert len(list((tmp_path / "run1").glob("gw_result.json*"))) == 200
+    results = {p.name for p in (tmp_path / "run1").glob("gw_result-*.json")}
+    assert results == {f"gw_result-{batch}.json" for batch in grid.batches}
 
 
 def test_two_concurrent_runs_workers_s3(built: dict[str, Path], tmp_path: Path, s3_server: SeaweedFS,
@@ -91,6 +92,22 @@ def test_two_concurrent_runs_per_batch_s3(built: dict[str, Path], tmp_path: Path
     grid = GridRun(tmp_path, built["s3-batch"], f"s3://{s3_bucket}/run", 200,
                    ["--gw_lock_timeout", "8", *_credentials(tmp_path, s3_server)], network=True)
     _two_runs(grid, timeout=1800)
+
+
+@pytest.mark.slow
+def test_toil_single_machine_shares_the_local_coordinator(built: dict[str, Path], tmp_path: Path) -> None:
+    """Toil runs InplaceUpdateRequirement with --bypass-file-store: both workers and the report share the directory."""
+    grid = GridRun(tmp_path, built["local-workers"], str(tmp_path / "coord"), 20,
+                   runner=["--backend", "toil", "--bypass-file-store"])
+    assert wait_all([grid.start("run1")], 600) == [0], grid.log("run1")[-4000:]
+    _assert_exactly_once(grid)
+    report = _report(grid, "run1")
+    assert (report["processed"], report["failed"], report["pending"], report["skipped"]) == (20, 0, 0, 0)
+    # one result file per worker, each named by its worker (Toil would otherwise stage them over each other)
+    results = {p.name: json.loads(p.read_text()) for p in (tmp_path / "run1").glob("gw_result-*.json")}
+    assert set(results) == {"gw_result-1.json", "gw_result-2.json"}
+    ran = [batch for outcomes in results.values() for batch, outcome in outcomes.items() if outcome == "processed"]
+    assert sorted(ran) == grid.batches
 
 
 def test_failing_batch(built: dict[str, Path], tmp_path: Path) -> None:

@@ -43,11 +43,9 @@ import enum
 import json
 import logging
 import os
-import socket
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -136,7 +134,7 @@ class Lease:
 
 
 def _owner_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return f"{os.uname().nodename}:{os.getpid()}:{os.urandom(4).hex()}"
 
 
 class Coordinator:
@@ -160,7 +158,7 @@ class Coordinator:
 
     def _record(self, state: str, expires: float) -> bytes:
         record = {"owner": self.owner, "state": state, "expires": expires, "time": self.clock()}
-        record["nonce"] = uuid.uuid4().hex
+        record["nonce"] = os.urandom(16).hex()
         return json.dumps(record, sort_keys=True).encode()
 
     def _may_retry(self, failed_at: float) -> bool:

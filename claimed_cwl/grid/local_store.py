@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from pathlib import Path
 
 from claimed_cwl.grid.coordinator import MarkerKind
@@ -54,7 +53,7 @@ class LocalStore:
     def _publish(self, path: Path, data: bytes, exclusive: bool) -> bool:
         """Write ``data`` to a temporary file beside ``path``, then link (exclusive) or rename it into place."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.parent / f".tmp-{uuid.uuid4().hex}"
+        tmp = path.parent / f".tmp-{os.urandom(16).hex()}"
         with open(tmp, "xb") as handle:
             handle.write(data)
         try:

@@ -26,7 +26,8 @@ from claimed_cwl.launch import script_path
 
 __all__ = ["RESULT_FILE", "SOURCE_INPUTS", "list_tool", "report_tool", "worker_tool"]
 
-RESULT_FILE = "gw_result.json"
+RESULT_FILE = "gw_result-$(inputs.{key}).json"
+"""Each scatter job's ``{batch: outcome}`` file, named by its batch or worker so that no two share a name."""
 _ENV_POSITION = 0
 _COMMAND_POSITION = 2
 _FLAG_POSITION = 100
@@ -142,7 +143,7 @@ def worker_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
         _bool_input("gw_ignore_error_files", "gw_ignore_error_files"),
     ]
     command = ["python", "-m", "claimed_cwl.grid.worker", "--script", script_path(grid.operator),
-               "--process", grid.process, "--result-file", RESULT_FILE]
+               "--process", grid.process]
     if grid.workers is None:
         inputs.append(cwl.CommandInputParameter(
             id="batch", type_="string", inputBinding=cwl.CommandLineBinding(position=_FLAG_POSITION, prefix="--batch")))
@@ -151,7 +152,11 @@ def worker_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
         inputs.append(
             cwl.CommandInputParameter(id="worker", type_="int", doc="worker number (only names the scatter job)"))
         inputs += _source_inputs()  # each worker lists (and validates) the batches itself
-    arguments = [cwl.CommandLineBinding(position=_ENV_POSITION, valueFrom=f"gw_backend={grid.backend}")]
+    command.append("--result-file")
+    result_file = RESULT_FILE.format(key="batch" if grid.workers is None else "worker")
+    arguments = [cwl.CommandLineBinding(position=_ENV_POSITION, valueFrom=f"gw_backend={grid.backend}"),
+                 *_command(*command),
+                 cwl.CommandLineBinding(position=_COMMAND_POSITION + len(command), valueFrom=result_file)]
     staged = _local_coordinator(grid, writable=True) + [_writable(name) for name in grid.writable]
     if grid.workers is not None:
         staged += _file_root()
@@ -161,10 +166,10 @@ def worker_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
         id="run_batches",
         doc=f"Run {grid.process}(batch_id, ...) of {grid.operator.source_file} under the coordinator.",
         baseCommand=["env"],
-        arguments=arguments + _command(*command),
+        arguments=arguments,
         inputs=inputs,
         outputs=[cwl.CommandOutputParameter(id="result", type_="File",
-                                            outputBinding=cwl.CommandOutputBinding(glob=RESULT_FILE))],
+                                            outputBinding=cwl.CommandOutputBinding(glob=result_file))],
         requirements=_requirements(grid, reference, staged, kept),
         hints=operator.hints,
         extension_fields=operator.extension_fields,

@@ -87,9 +87,11 @@ def _per_job_location(job_key: str) -> str:
     cwltool's MutationManager lets only one job per run update a location in
     place; a ``?claimed_job=...`` query makes every job's location distinct,
     and cwltool maps a ``file:`` location to its path without the query, so all
-    jobs bind-mount the same host directory.
+    jobs bind-mount the same host directory. The basename is given too: Toil
+    does not fill it in for an expression's Directory.
     """
-    return ('$(self === null ? null : {"class": "Directory", "location": self.location + "?claimed_job=" + '
+    return ('$(self === null ? null : {"class": "Directory", "basename": self.basename, '
+            '"location": self.location + "?claimed_job=" + '
             f"encodeURIComponent(String(inputs.{job_key}))}})")
 
 

@@ -65,6 +65,8 @@ def toil_argv(document: Path, options: RunOptions, job_store: str) -> list[str]:
     argv += list(options.batch_args)
     if options.engine == "podman":
         argv.append("--podman")
+    if options.network:
+        argv.append(f"--custom-net={options.network}")
     if options.workdir is not None:
         argv += [f"--workDir={options.workdir}", f"--tmpdir-prefix={options.workdir}/tmp"]
     argv += list(options.extra_args)
