@@ -21,6 +21,8 @@ from _toil_helpers import build_square_sum, expected_outputs, output_texts, runn
 
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.runners.base import RunOptions, run_cwl
+from claimed_cwl.runners.cwltool_runner import cwltool_argv
+from claimed_cwl.runners.toil_runner import toil_argv
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -92,3 +94,12 @@ def test_unknown_batch_system(tmp_path: Path) -> None:
     """A batch system Toil's runner does not support is a clean error."""
     with pytest.raises(ClaimedError, match="unknown Toil batch system 'lsf'"):
         run_cwl(tmp_path / "missing.cwl", RunOptions(batch_system="lsf"), backend="toil")
+
+
+def test_network_reaches_toil_as_custom_net(tmp_path: Path) -> None:
+    """`--network NET` is cwltool's --custom-net for both backends (steps with NetworkAccess use it)."""
+    document = tmp_path / "wf.cwl"
+    toil = toil_argv(document, RunOptions(network="host"), "file:/tmp/js")
+    assert "--custom-net=host" in toil and toil.index("--custom-net=host") < toil.index(str(document))
+    assert "--custom-net=host" in cwltool_argv(document, RunOptions(network="host"))
+    assert not any(arg.startswith("--custom-net") for arg in toil_argv(document, RunOptions(), "file:/tmp/js"))
