@@ -16,8 +16,9 @@ def register(subparsers: Any) -> None:
         "grid",
         help="compile a grid operator (grid_process per batch) into a CWL scatter workflow, Job and KFP component",
         description="Compile an operator that defines PROCESS(batch_id, ...) into OUT/<name>-grid.cwl: a CWL "
-        "Workflow that lists the batches, runs them in a scatter step coordinated through a directory or an S3 "
-        "prefix (crash-safe, exactly once to completion, resumable), and reports the counts. Also writes "
+        "Workflow that lists the batches and runs them in a scatter step, one job per batch (or, with --workers N, "
+        "N jobs that each list and loop over the batches), coordinated through a directory or an S3 prefix "
+        "(crash-safe, exactly once to completion, resumable), and reports the counts. Also writes "
         "OUT/<name>-grid.job.yaml (Kubernetes Job, parallelism = --workers), OUT/<name>-grid.yaml (KFP) and the "
         "grid image's build context (image REPOSITORY/claimed-<name>-grid:VERSION). See docs/grid.md.",
     )
