@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from claimed_cwl.grid.batches import (
+    batch_file_name,
     batches_from_pattern,
     eval_group_by,
     load_batch_file,
@@ -165,6 +167,15 @@ def test_parse_bool_rejects_garbage() -> None:
 def test_redact_hides_secret_values() -> None:
     env = {"AWS_SECRET_ACCESS_KEY": "s3cr3tvalue", "AWS_ACCESS_KEY_ID": "AKIDXYZ"}
     assert redact("key AKIDXYZ secret s3cr3tvalue!", env) == "key *** secret ***!"
+
+
+def test_batch_file_name_is_safe_and_unique() -> None:
+    ids = ["b0001", "2024/01/x", "2024_01_x", "a b", "a_b", "x*[1]?", "a%2Fb", "\u00e9t\u00e9", "r\u00e9sum\u00e9"]
+    names = [batch_file_name(batch) for batch in ids]
+    assert len(set(names)) == len(ids)
+    assert all(re.fullmatch(r"[A-Za-z0-9_.+-]+", name) for name in names)
+    assert batch_file_name("b0001") == "b0001" and batch_file_name("2024_01_x") == "2024_01_x"
+    assert batch_file_name("2024/01/x").startswith("2024_01_x-")
 
 
 def test_list_batches_cli_writes_json(tmp_path: Path) -> None:

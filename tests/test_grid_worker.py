@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from s3_service import SeaweedFS
 
+from claimed_cwl.grid.batches import batch_file_name
+
 OPERATOR = '''"""A grid operator for the tests."""
 import os
 import time
@@ -245,6 +247,17 @@ def _client_args(env: dict[str, str]) -> dict[str, str]:
         "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
         "region_name": "us-east-1",
     }
+
+
+def test_per_batch_result_file_is_named_after_the_batch(tmp_path: Path) -> None:
+    grid = Grid(tmp_path, str(tmp_path / "coord"), 1)
+    template = str(tmp_path / "gw_result-{batch}.json")
+    for batch in ("b0000", "2024/01/x y"):
+        code, stderr = finish(grid.worker("--batch", batch, "--result-file", template))[0]
+        assert code == 0, stderr
+        written = tmp_path / f"gw_result-{batch_file_name(batch)}.json"
+        assert json.loads(written.read_text()) == {batch: "processed"}
+    assert (tmp_path / "gw_result-b0000.json").exists()
 
 
 def test_unsafe_batch_is_rejected_before_any_work(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Grid workflow wall time vs. a bare `docker run` loop, and coordination overhead per batch.
 
     python benchmarks/grid/run.py [--batches 200] [--skip-coordination] [--json out.json]
+    python benchmarks/grid/run.py --workers-only 200,2000,20000     # how workers mode grows with the batches
 
 With 2-way parallelism on this machine (2 cores), for BATCHES trivial batches:
 
@@ -54,20 +55,23 @@ def bare_loop(batches: int) -> float:
     return time.perf_counter() - started
 
 
-def grid_run(workflow: Path, root: Path, batches: int) -> float:
-    """Wall seconds of one `claimed-cwl run --parallel` of ``workflow`` on BATCHES batches."""
+def grid_run(workflow: Path, root: Path, batches: int) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB, GNU time) of one `claimed-cwl run --parallel` of ``workflow``."""
     coordinator = root / "coord"
     coordinator.mkdir()
     batch_file = root / "batches.txt"
     batch_file.write_text(",".join(f"b{i:04d}" for i in range(batches)) + "\n")
+    rss_file = root / "max_rss_kib"
     started = time.perf_counter()
-    _claimed("run", "--parallel", "--quiet", "--outdir", str(root / "out"), str(workflow),
-             "--gw_coordinator", str(coordinator), "--gw_batch_file", str(batch_file))
+    subprocess.run(["/usr/bin/time", "-o", str(rss_file), "-f", "%M", sys.executable, "-m", "claimed_cwl", "run",
+                    "--parallel", "--quiet", "--outdir", str(root / "out"), str(workflow),
+                    "--gw_coordinator", str(coordinator), "--gw_batch_file", str(batch_file)],
+                   check=True, capture_output=True, text=True)
     wall = time.perf_counter() - started
     processed = len(list(coordinator.glob("*.processed")))
     if processed != batches:
         raise SystemExit(f"{workflow.name}: only {processed} of {batches} batches processed")
-    return wall
+    return wall, int(rss_file.read_text().split()[-1]) / 1024
 
 
 def coordination(batches: int) -> list[dict[str, float]]:
@@ -80,13 +84,34 @@ def coordination(batches: int) -> list[dict[str, float]]:
         return rows
 
 
+def workers_scaling(counts: list[int], json_path: str | None) -> int:
+    """Wall time and peak RSS of the --workers 2 workflow at each batch count."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="grid-bench-") as tmp:
+        root = Path(tmp)
+        workers = compile_grid(root / "workers", 2)
+        for count in counts:
+            (root / f"r{count}").mkdir()
+            wall, rss = grid_run(workers, root / f"r{count}", count)
+            rows.append({"batches": count, "wall_s": wall, "max_rss_mib": rss})
+            print(f"--workers 2, {count:6d} batches: {wall:6.1f} s ({wall / count * 1000:.1f} ms a batch), "
+                  f"max RSS {rss:.0f} MiB", flush=True)
+    if json_path:
+        Path(json_path).write_text(json.dumps(rows, indent=1) + "\n")
+    return 0
+
+
 def main() -> int:
     """Run every measurement and print a table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--batches", type=int, default=200)
     parser.add_argument("--skip-coordination", action="store_true")
     parser.add_argument("--json", default=None)
+    parser.add_argument("--workers-only", default=None, metavar="N,N,...",
+                        help="only the --workers 2 workflow, at these batch counts (how its cost grows)")
     args = parser.parse_args()
+    if args.workers_only:
+        return workers_scaling([int(n) for n in args.workers_only.split(",")], args.json)
     results: dict[str, object] = {"batches": args.batches, "cores": 2}
     with tempfile.TemporaryDirectory(prefix="grid-bench-") as tmp:
         root = Path(tmp)
@@ -96,11 +121,13 @@ def main() -> int:
         results["bare_loop_s"] = bare_loop(args.batches)
         print(f"bare docker run loop (xargs -P2): {results['bare_loop_s']:.1f} s", flush=True)
         (root / "r1").mkdir()
-        results["per_batch_s"] = grid_run(per_batch, root / "r1", args.batches)
-        print(f"per-batch grid workflow:          {results['per_batch_s']:.1f} s", flush=True)
+        results["per_batch_s"], results["per_batch_max_rss_mib"] = grid_run(per_batch, root / "r1", args.batches)
+        print(f"per-batch grid workflow:          {results['per_batch_s']:.1f} s, "
+              f"max RSS {results['per_batch_max_rss_mib']:.0f} MiB", flush=True)
         (root / "r2").mkdir()
-        results["workers2_s"] = grid_run(workers, root / "r2", args.batches)
-        print(f"--workers 2 grid workflow:        {results['workers2_s']:.1f} s", flush=True)
+        results["workers2_s"], results["workers2_max_rss_mib"] = grid_run(workers, root / "r2", args.batches)
+        print(f"--workers 2 grid workflow:        {results['workers2_s']:.1f} s, "
+              f"max RSS {results['workers2_max_rss_mib']:.0f} MiB", flush=True)
     bare = float(results["bare_loop_s"])  # type: ignore[arg-type]
     results["per_batch_vs_bare"] = float(results["per_batch_s"]) / bare  # type: ignore[arg-type]
     results["bare_vs_workers2"] = bare / float(results["workers2_s"])  # type: ignore[arg-type]
@@ -109,7 +136,8 @@ def main() -> int:
     if not args.skip_coordination:
         results["coordination"] = coordination(args.batches)
         for row in results["coordination"]:  # type: ignore[attr-defined]
-            print(f"coordination {row['backend']:5s}: {row['ms_per_batch']:.2f} ms/batch")
+            print(f"coordination {row['backend']:5s}: {row['ms_per_batch']:.2f} ms/batch, "
+                  f"max RSS {row['max_rss_mb']:.0f} MiB")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
     return 0

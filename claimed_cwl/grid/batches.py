@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import csv
 import glob
+import hashlib
 import io
 import json
 import re
@@ -55,6 +56,19 @@ def validate_batch_id(batch_id: object) -> str:
     if problem:
         raise GridError(f"unsafe batch id {batch_id!r}: {problem}")
     return batch_id
+
+
+def batch_file_name(batch_id: str) -> str:
+    """A file name for ``batch_id`` that CWL runners accept and no other id maps to.
+
+    Letters, digits, ``_``, ``.``, ``+`` and ``-`` are kept (cwltool's path check allows no more); an id
+    with any other character (``/``, a space, ``*``, ``%``, ...) has those replaced by ``_`` and gets a
+    short hash of the whole id appended.
+    """
+    safe = re.sub(r"[^A-Za-z0-9_.+-]", "_", batch_id)
+    if safe == batch_id:
+        return batch_id
+    return f"{safe}-{hashlib.sha256(batch_id.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
 
 
 def _id_problem(batch_id: str) -> str:  # noqa: PLR0911 (one return per reason)

@@ -40,7 +40,7 @@ from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
-from claimed_cwl.grid.batches import resolve_batches, validate_batch_id
+from claimed_cwl.grid.batches import batch_file_name, resolve_batches, validate_batch_id
 from claimed_cwl.grid.config import (
     DEFAULT_LOCK_TIMEOUT,
     add_coordinator_args,
@@ -205,7 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-wait", action="store_true", help="skip batches locked by a live worker")
     parser.add_argument("--poll-seconds", type=float, default=None, help="wait between looks at a locked batch")
     parser.add_argument("--fail-on-error", action="store_true", help="exit 1 when a batch of this worker failed")
-    parser.add_argument("--result-file", default=None, help="write {batch: outcome} of this worker as JSON here")
+    parser.add_argument("--result-file", default=None,
+                        help="write {batch: outcome} of this worker as JSON here; a '{batch}' in it becomes a file "
+                        "name made from the --batch id (letters, digits, '_.+-' only, unique per id)")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser
 
@@ -249,7 +251,8 @@ def run(args: argparse.Namespace) -> int:
     counts = {k: sum(1 for v in outcomes.values() if v == k) for k in (PROCESSED, FAILED, SKIPPED, LOCKED)}
     log.info("worker done on %s: %s", store.location, json.dumps(counts))
     if args.result_file:
-        Path(args.result_file).write_text(json.dumps(outcomes, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        target = args.result_file.replace("{batch}", batch_file_name(args.batch)) if args.batch else args.result_file
+        Path(target).write_text(json.dumps(outcomes, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return 1 if args.fail_on_error and counts[FAILED] else 0
 
 

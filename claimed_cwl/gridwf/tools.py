@@ -24,10 +24,13 @@ from claimed_cwl.emit.settings import ImageSettings
 from claimed_cwl.gridwf.spec import GridSpec
 from claimed_cwl.launch import script_path
 
-__all__ = ["RESULT_FILE", "SOURCE_INPUTS", "list_tool", "report_tool", "worker_tool"]
+__all__ = ["RESULT_FILES", "SOURCE_INPUTS", "list_tool", "report_tool", "worker_tool"]
 
-RESULT_FILE = "gw_result-$(inputs.{key}).json"
-"""Each scatter job's ``{batch: outcome}`` file, named by its batch or worker so that no two share a name."""
+RESULT_FILES = {"batch": ("gw_result-{batch}.json", "gw_result-*.json"),
+                "worker": ("gw_result-$(inputs.worker).json", "gw_result-$(inputs.worker).json")}
+"""Each scatter job's ``{batch: outcome}`` file (the worker's ``--result-file``, the output glob), named by
+its batch (the worker makes a safe file name of the id) or its worker, so that no two share a name: Toil
+stages the report's inputs side by side."""
 _ENV_POSITION = 0
 _COMMAND_POSITION = 2
 _FLAG_POSITION = 100
@@ -149,14 +152,15 @@ def worker_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
             id="batch", type_="string", inputBinding=cwl.CommandLineBinding(position=_FLAG_POSITION, prefix="--batch")))
     else:
         command.append("--workers-loop")
-        inputs.append(
-            cwl.CommandInputParameter(id="worker", type_="int", doc="worker number (only names the scatter job)"))
+        inputs.append(cwl.CommandInputParameter(id="worker", type_="int",
+                                                doc="worker number (names the scatter job and its result file)"))
         inputs += _source_inputs()  # each worker lists (and validates) the batches itself
     command.append("--result-file")
-    result_file = RESULT_FILE.format(key="batch" if grid.workers is None else "worker")
+    result_file, result_glob = RESULT_FILES["batch" if grid.workers is None else "worker"]
     arguments = [cwl.CommandLineBinding(position=_ENV_POSITION, valueFrom=f"gw_backend={grid.backend}"),
                  *_command(*command),
-                 cwl.CommandLineBinding(position=_COMMAND_POSITION + len(command), valueFrom=result_file)]
+                 cwl.CommandLineBinding(position=_COMMAND_POSITION + len(command),
+                                        valueFrom=cwl_literal(result_file) if grid.workers is None else result_file)]
     staged = _local_coordinator(grid, writable=True) + [_writable(name) for name in grid.writable]
     if grid.workers is not None:
         staged += _file_root()
@@ -169,7 +173,7 @@ def worker_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
         arguments=arguments,
         inputs=inputs,
         outputs=[cwl.CommandOutputParameter(id="result", type_="File",
-                                            outputBinding=cwl.CommandOutputBinding(glob=result_file))],
+                                            outputBinding=cwl.CommandOutputBinding(glob=result_glob))],
         requirements=_requirements(grid, reference, staged, kept),
         hints=operator.hints,
         extension_fields=operator.extension_fields,
