@@ -39,7 +39,7 @@ image's, so `docker_entrypoint` passes here.
 
 ```sh
 python conformance/run.py --backend cwltool             # the full suite through claimed-cwl (about 10-20 min)
-python conformance/run.py --backend toil                # the same with the Toil backend (slower)
+python conformance/run.py --backend toil                # the same with the Toil backend (about 70 min here)
 python conformance/run.py --baseline --backend cwltool  # plain cwltool, for comparison
 python conformance/run.py --backend cwltool --tags required --check   # the CI subset
 python conformance/run.py --docs                        # rewrite this page from conformance/results/
@@ -91,7 +91,7 @@ def _differences(results: dict[str, Result], reference: str, other: str) -> list
     oth = next((r for label, r in results.items() if r.name == other and label.startswith(other)), None)
     if ref is None or oth is None:
         return []
-    causes = {f.id: f for f in oth.failures}
+    causes = {f.id: f for f in [*oth.failures, *oth.unsupported]}
     common = sorted(set(ref.tests) & set(oth.tests))
     lost = [t for t in common if ref.tests[t] == "passed" and oth.tests[t] != "passed"]
     gained = [t for t in common if oth.tests[t] == "passed" and ref.tests[t] != "passed"]
@@ -120,5 +120,8 @@ def write_docs(results_dir: Path, target: Path) -> Path:
     for r in results.values():
         scope = f" (tags: {r.tags})" if r.tags else ""
         lines += [f"## Failures of {_TITLES.get(r.name, r.name)}{scope}", "", *failure_lines(r.failures), ""]
+        if r.unsupported:
+            lines += [f"Skipped (reported as unsupported) by {_TITLES.get(r.name, r.name)}{scope}:", "",
+                      *failure_lines(r.unsupported), ""]
     target.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
     return target

@@ -72,6 +72,8 @@ class Result:
     per_tag: dict[str, dict[str, int]]
     tests: dict[str, str]
     failures: list[Failure] = field(default_factory=list)
+    unsupported: list[Failure] = field(default_factory=list)
+    """Skipped tests (the runner said the feature is unsupported), with their causes."""
 
 
 def parse_junit(path: Path) -> list[dict[str, Any]]:
@@ -143,8 +145,9 @@ def build_result(cases: Iterable[Mapping[str, Any]], per_tag: dict[str, dict[str
     totals = {s: sum(1 for c in cases if c["status"] == s) for s in ("passed", "failed", "skipped")}
     totals["total"] = len(cases)
     failures = [_classify(c, expected) for c in cases if c["status"] == "failed"]
+    unsupported = [_classify(c, expected) for c in cases if c["status"] == "skipped"]
     return Result(totals=totals, per_tag=per_tag, tests={c["id"]: c["status"] for c in cases},
-                  failures=failures, **meta)
+                  failures=failures, unsupported=unsupported, **meta)
 
 
 def write_result(result: Result, json_path: Path) -> Path:
@@ -159,6 +162,7 @@ def read_result(json_path: Path) -> Result:
     """A Result from its JSON file."""
     data = json.loads(json_path.read_text(encoding="utf-8"))
     data["failures"] = [Failure(**f) for f in data["failures"]]
+    data["unsupported"] = [Failure(**f) for f in data.get("unsupported", [])]
     return Result(**data)
 
 
@@ -198,5 +202,7 @@ def result_markdown(result: Result) -> str:
         "",
         *failure_lines(result.failures),
         "",
+        *(["## Skipped (reported as unsupported)", "", *failure_lines(result.unsupported), ""]
+          if result.unsupported else []),
     ]
     return "\n".join(lines)
