@@ -105,7 +105,7 @@ class PromptDockerJob(DockerCommandLineJob):
         except OSError as exc:
             cwltool_log.warning("Ignored error with %s stats: %s", docker_exe, exc)
             return
-        process.wait()
+        process.wait()  # as in cwltool, the samples are read at the end (the pipe holds about an hour of them)
         stats.kill()  # it keeps streaming after the container has gone, and ignores SIGTERM
         output, _ = stats.communicate()
         peak = peak_memory_percent(output)
