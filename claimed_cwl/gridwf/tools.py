@@ -159,8 +159,7 @@ def worker_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
     result_file, result_glob = RESULT_FILES["batch" if grid.workers is None else "worker"]
     arguments = [cwl.CommandLineBinding(position=_ENV_POSITION, valueFrom=f"gw_backend={grid.backend}"),
                  *_command(*command),
-                 cwl.CommandLineBinding(position=_COMMAND_POSITION + len(command),
-                                        valueFrom=cwl_literal(result_file) if grid.workers is None else result_file)]
+                 cwl.CommandLineBinding(position=_COMMAND_POSITION + len(command), valueFrom=result_file)]
     staged = _local_coordinator(grid, writable=True) + [_writable(name) for name in grid.writable]
     if grid.workers is not None:
         staged += _file_root()
