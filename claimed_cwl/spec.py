@@ -20,6 +20,8 @@ __all__ = [
     "OperatorSpec",
     "Output",
     "OutputKind",
+    "RESERVED_INPUT_IDS",
+    "ParamRole",
     "ParamType",
     "Parameter",
     "Resources",
@@ -63,6 +65,20 @@ class OutputKind(StrEnum):
     VALUE = "string"  # the script sets os.environ[name] = value
 
 
+class ParamRole(StrEnum):
+    """How the script uses a parameter's value, beyond its type (docs/operators.md, "Paths")."""
+
+    VALUE = "value"  # used as it is: a string, a number, or the path of a File/Directory
+    PREFIX = "prefix"  # a directory prefix the script joins other names to for local reads and writes
+    JOINED = "joined"  # a File whose name the script joins to a prefix parameter (``data_dir + name``)
+    REWRITTEN = "rewritten"  # a File the script reads and then rewrites in place
+
+
+# CWL job loaders turn a top-level job key with one of these names into a file:// URI
+# (cwltool does for ``path`` and ``location``): such parameters get another CWL id.
+RESERVED_INPUT_IDS = frozenset({"path", "location"})
+
+
 class DependencyKind(StrEnum):
     """Package manager a dependency comment names."""
 
@@ -98,6 +114,9 @@ class Parameter:
     line: int = 0
     true_text: str = "True"
     false_text: str = ""
+    role: ParamRole = ParamRole.VALUE
+    joined_to: str = ""
+    trailing_slash: bool = False
 
     def __post_init__(self) -> None:
         _check_identifier(self.name, "parameter")
@@ -105,6 +124,19 @@ class Parameter:
             if self.required:
                 raise SpecError(f"parameter {self.name!r} has a default, so it cannot be required")
             _check_default(self)
+        if self.role in (ParamRole.JOINED, ParamRole.REWRITTEN) and self.type is not ParamType.FILE:
+            raise SpecError(f"parameter {self.name!r}: a {self.role.value} parameter is a File")
+        if self.role is ParamRole.PREFIX and self.type is not ParamType.STRING:
+            raise SpecError(f"parameter {self.name!r}: a prefix parameter is a string")
+        if (self.role is ParamRole.JOINED) != bool(self.joined_to):
+            raise SpecError(f"parameter {self.name!r}: joined_to names the prefix of a joined File, and only that")
+        if self.trailing_slash and self.type is not ParamType.DIRECTORY:
+            raise SpecError(f"parameter {self.name!r}: only a Directory is passed with a trailing '/'")
+
+    @property
+    def input_id(self) -> str:
+        """The CWL input id: the name, unless a job loader treats the name specially."""
+        return f"{self.name}_value" if self.name in RESERVED_INPUT_IDS else self.name
 
 
 @dataclass(frozen=True)
@@ -113,8 +145,13 @@ class Output:
 
     For FILE/DIRECTORY outputs the script reads the path to write from the
     environment variable ``name``; ``path`` is the relative path handed to it
-    (the script's own default when it has one) and is the CWL glob. For VALUE
-    outputs the script assigns ``os.environ[name]``.
+    by default (the script's own default when it has one). The path can be
+    set at run time (see :attr:`name_input_id`); the output collects what the
+    script wrote there, under the value of the ``prefix`` parameter when the
+    script joins the name to one. ``suffixes`` are extensions the writer adds
+    to a name that lacks them (``np.save`` adds ``.npy``). For VALUE outputs
+    the script assigns ``os.environ[name]``. A REWRITTEN output (``rewrites``
+    names the parameter) is the input file after the script rewrote it.
     """
 
     name: str
@@ -122,15 +159,42 @@ class Output:
     path: str = ""
     description: str = ""
     line: int = 0
+    prefix: str = ""
+    suffixes: tuple[str, ...] = ()
+    rewrites: str = ""
 
     def __post_init__(self) -> None:
         _check_identifier(self.name, "output")
         if self.kind is OutputKind.VALUE:
+            if self.path or self.prefix or self.suffixes or self.rewrites:
+                raise SpecError(f"output {self.name!r}: a value output has no path")
+            return
+        if self.rewrites:
+            if self.kind is not OutputKind.FILE or self.path or self.prefix:
+                raise SpecError(f"output {self.name!r}: a rewritten file has no path or prefix of its own")
             return
         if not self.path or self.path.startswith("/") or ".." in self.path.split("/"):
             raise SpecError(
                 f"output {self.name!r}: path must be relative and inside the output directory, got {self.path!r}"
             )
+        for suffix in self.suffixes:
+            if not suffix.startswith(".") or "/" in suffix:
+                raise SpecError(f"output {self.name!r}: suffix {suffix!r} must be an extension such as '.npy'")
+
+    @property
+    def settable(self) -> bool:
+        """Tell whether the path is chosen at run time (every file or directory the script names)."""
+        return self.kind is not OutputKind.VALUE and not self.rewrites
+
+    @property
+    def output_id(self) -> str:
+        """The CWL output id: the name; a rewritten file's output is ``<parameter>_out``."""
+        return f"{self.rewrites}_out" if self.rewrites else self.name
+
+    @property
+    def name_input_id(self) -> str:
+        """The CWL id of the string input that sets the path (the name itself is the output's id)."""
+        return f"{self.name}_name"
 
 
 @dataclass(frozen=True)
@@ -193,11 +257,35 @@ class OperatorSpec:
         if not _NAME_RE.match(self.name):
             raise SpecError(f"operator name {self.name!r} must be lower case letters, digits and '-'")
         seen: set[str] = set()
-        names = [p.name for p in self.parameters] + [o.name for o in self.outputs]
+        names = [p.name for p in self.parameters] + [o.name for o in self.outputs if not o.rewrites]
         for name in names:
             if name in seen:
                 raise SpecError(f"{name!r} is both a parameter and an output, or declared twice")
             seen.add(name)
+        self._check_roles()
+        ids = self.cwl_ids()
+        if len(set(ids)) != len(ids):
+            clash = next(i for i in ids if ids.count(i) > 1)
+            raise SpecError(f"two CWL ids would both be {clash!r}: rename one of the variables")
+
+    def _check_roles(self) -> None:
+        by_name = {p.name: p for p in self.parameters}
+        for param in self.parameters:
+            if param.joined_to and by_name.get(param.joined_to, param).role is not ParamRole.PREFIX:
+                raise SpecError(f"parameter {param.name!r} is joined to {param.joined_to!r}, which is no prefix")
+        for out in self.outputs:
+            if out.prefix and (out.prefix not in by_name or by_name[out.prefix].role is not ParamRole.PREFIX):
+                raise SpecError(f"output {out.name!r} is written under {out.prefix!r}, which is no prefix parameter")
+            if out.rewrites and (out.rewrites not in by_name
+                                 or by_name[out.rewrites].role is not ParamRole.REWRITTEN):
+                raise SpecError(f"output {out.name!r} rewrites {out.rewrites!r}, which is no rewritten parameter")
+
+    def cwl_ids(self) -> list[str]:
+        """Every CWL id of the tool's inputs and outputs, in document order (they must be unique)."""
+        ids = [p.input_id for p in self.parameters]
+        ids += [o.name_input_id for o in self.outputs if o.settable]
+        ids += [o.output_id for o in self.outputs]
+        return ids
 
     def parameter(self, name: str) -> Parameter:
         """Return the parameter called ``name`` (KeyError if there is none)."""

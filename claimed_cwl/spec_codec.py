@@ -19,6 +19,7 @@ from claimed_cwl.spec import (
     Output,
     OutputKind,
     Parameter,
+    ParamRole,
     ParamType,
     Resources,
     SpecError,
@@ -39,10 +40,7 @@ def spec_to_dict(spec: OperatorSpec) -> dict[str, Any]:
         "source_file": spec.source_file,
         "description": spec.description,
         "parameters": [_param_to_dict(p) for p in spec.parameters],
-        "outputs": [
-            {"name": o.name, "kind": o.kind.value, "path": o.path, "description": o.description}
-            for o in spec.outputs
-        ],
+        "outputs": [_output_to_dict(o) for o in spec.outputs],
         "dependencies": [{"kind": d.kind.value, "packages": list(d.packages)} for d in spec.dependencies],
         "resources": {
             "cores": spec.resources.cores,
@@ -72,7 +70,8 @@ def spec_from_dict(data: dict[str, Any]) -> OperatorSpec:
             parameters=tuple(_param_from_dict(p) for p in data.get("parameters", [])),
             outputs=tuple(
                 Output(name=o["name"], kind=OutputKind(o["kind"]), path=o.get("path", ""),
-                       description=o.get("description", ""))
+                       description=o.get("description", ""), prefix=o.get("prefix", ""),
+                       suffixes=tuple(o.get("suffixes", ())), rewrites=o.get("rewrites", ""))
                 for o in data.get("outputs", [])
             ),
             dependencies=tuple(
@@ -112,6 +111,25 @@ def _param_to_dict(param: Parameter) -> dict[str, Any]:
     if param.type is ParamType.BOOL:
         data["true_text"] = param.true_text
         data["false_text"] = param.false_text
+    # written only when set, so that the label (and the image digest) of other operators stays as it was
+    if param.role is not ParamRole.VALUE:
+        data["role"] = param.role.value
+    if param.joined_to:
+        data["joined_to"] = param.joined_to
+    if param.trailing_slash:
+        data["trailing_slash"] = True
+    return data
+
+
+def _output_to_dict(out: Output) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": out.name, "kind": out.kind.value, "path": out.path,
+                            "description": out.description}
+    if out.prefix:
+        data["prefix"] = out.prefix
+    if out.suffixes:
+        data["suffixes"] = list(out.suffixes)
+    if out.rewrites:
+        data["rewrites"] = out.rewrites
     return data
 
 
@@ -125,4 +143,7 @@ def _param_from_dict(data: dict[str, Any]) -> Parameter:
         secret=data.get("secret", False),
         true_text=data.get("true_text", "True"),
         false_text=data.get("false_text", ""),
+        role=ParamRole(data.get("role", ParamRole.VALUE.value)),
+        joined_to=data.get("joined_to", ""),
+        trailing_slash=bool(data.get("trailing_slash", False)),
     )

@@ -62,7 +62,12 @@ def test_cwl_utils_loads_it_back(tmp_path: Path) -> None:
     assert inputs["input_file"].type_ == ["null", "File"] and inputs["input_file"].default is None
     assert inputs["api_token"].default is None
     outputs = {o.id.split("/")[-1]: o for o in tool.outputs}
-    assert outputs["output_file"].type_ == "File" and outputs["output_file"].outputBinding.glob == "out/result.csv"
+    # the output path is settable: a string input of its own, defaulting to the script's path, that the glob follows
+    assert outputs["output_file"].type_ == "File"
+    assert outputs["output_file"].outputBinding.glob == "$(inputs.output_file_name)"
+    assert inputs["output_file_name"].type_ == "string" and inputs["output_file_name"].default == "out/result.csv"
+    assert inputs["output_file_name"].extension_fields[
+        "https://github.com/claimed-framework/claimed-cwl#variable"] == "output_file"
     assert outputs["output_dir"].type_ == "Directory"
     assert outputs["row_count"].outputBinding.loadContents is True
 
@@ -80,7 +85,8 @@ def test_document_shape(tmp_path: Path) -> None:
     hints = {h["class"]: h for h in doc["hints"]}
     assert hints["cwltool:CUDARequirement"]["cudaDeviceCountMin"] == 1
     assert hints["cwltool:Secrets"]["secrets"] == ["api_token"]
-    assert doc["$namespaces"] == {"cwltool": "http://commonwl.org/cwltool#"}
+    assert doc["$namespaces"] == {"cwltool": "http://commonwl.org/cwltool#",
+                                  "claimed": "https://github.com/claimed-framework/claimed-cwl#"}
     assert "_:" not in text
 
 

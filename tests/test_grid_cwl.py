@@ -15,7 +15,7 @@ from claimed_cwl.emit.cwl import build_tool
 from claimed_cwl.gridwf import GridCompileError, GridSpec, emit_grid_cwl
 from claimed_cwl.gridwf.image import emit_grid_dockerfile, runtime_files
 from claimed_cwl.gridwf.k8s_kfp import emit_grid_job, emit_grid_kfp
-from claimed_cwl.parse import parse_operator
+from claimed_cwl.parse import analyse_operator, parse_operator
 from claimed_cwl.spec import OperatorSpec
 
 OPERATOR = Path(__file__).parent / "e2e" / "grid" / "grid_op.py"
@@ -24,7 +24,7 @@ SHAPES = [("local", None), ("local", 3), ("s3", None), ("s3", 2)]
 
 @pytest.fixture(scope="module")
 def spec() -> OperatorSpec:
-    return parse_operator(OPERATOR)
+    return analyse_operator(OPERATOR, directories=("out_dir",)).spec  # as `grid --writable out_dir` parses it
 
 
 def _load(text: str) -> dict:

@@ -25,12 +25,14 @@ def parse_cells(tmp_path: Path, cells: list[tuple[str, str]], name: str = "Clean
     return parse_operator(write_notebook(tmp_path / name, cells))
 
 
-def test_first_markdown_cell_is_the_description(tmp_path: Path) -> None:
+def test_title_and_description_cells_are_the_description(tmp_path: Path) -> None:
+    # C3 read the title cell and the description cell after it; heading marks are no part of the text
     spec = parse_cells(
         tmp_path,
-        [("code", "import os"), ("markdown", "\n# Clean text\n\nRemoves noise.\n"), ("markdown", "Later notes")],
+        [("code", "import os"), ("markdown", "\n# Clean text\n"), ("markdown", "Removes noise.\n"),
+         ("code", "x = 1"), ("markdown", "Later notes")],
     )
-    assert spec.description == "# Clean text\n\nRemoves noise."
+    assert spec.description == "Clean text\n\nRemoves noise."
     assert (spec.name, spec.language, spec.source_file) == ("clean-text", Language.NOTEBOOK, "Clean_Text.ipynb")
 
 

@@ -205,9 +205,11 @@ def test_name_from_stem(tmp_path: Path) -> None:
     assert spec.language is Language.PYTHON
 
 
-def test_file_and_directory_inference(tmp_path: Path) -> None:
+def test_file_and_directory_come_from_local_use_not_from_names(tmp_path: Path) -> None:
+    # issue 12: a File/Directory only with evidence that the code reads that local path
     code = """\
         import os
+        import pandas as pd
         a = os.getenv('data_dir')
         b = os.getenv('source', 'inputs/')
         c = os.getenv('config_path')
@@ -215,13 +217,16 @@ def test_file_and_directory_inference(tmp_path: Path) -> None:
         e = os.getenv('remote_file', 's3://bucket/x.csv')
         f = os.getenv('version', '1.2')
         g = os.getenv('email', 'a@b.com')
+        for name in os.listdir(b):
+            print(name)
+        frame = pd.read_csv(d)
         """
     types = {p.name: p.type for p in parse(tmp_path, code).parameters}
     assert types == {
-        "data_dir": ParamType.DIRECTORY,
-        "source": ParamType.DIRECTORY,
-        "config_path": ParamType.FILE,
-        "table": ParamType.FILE,
+        "data_dir": ParamType.STRING,  # named like a directory, but never used as one
+        "source": ParamType.DIRECTORY,  # listed
+        "config_path": ParamType.STRING,
+        "table": ParamType.FILE,  # read with pandas
         "remote_file": ParamType.STRING,
         "version": ParamType.STRING,
         "email": ParamType.STRING,

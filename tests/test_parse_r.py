@@ -88,6 +88,7 @@ def test_r_header_comment_block_is_description(tmp_path: Path) -> None:
         "# the input corpus\n"
         "input_file <- Sys.getenv('input_file', 'corpus.txt')\n"
         "output_counts <- Sys.getenv('output_counts', 'counts.csv')\n"
+        "words <- readLines(input_file)\n"
     )
     spec = parse_r(tmp_path, code)
     assert spec.description == "Text mining\n\nCounts words."

@@ -3,8 +3,14 @@
 The tool runs ``env NAME=value ... <launch command>`` in the operator image:
 each parameter is an input bound as ``NAME=value`` (an omitted optional input
 adds nothing, so the script's own default applies), each output path is an
-``arguments`` entry ``NAME=<path>`` and a CWL output globbing it, and each
-value output is read back from the file the launcher writes.
+``arguments`` entry ``NAME=<path>`` whose path is a string input of its own
+(``NAME_name``, defaulting to the script's name for it) and a CWL output
+globbing it, and each value output is read back from the file the launcher
+writes. How a parameter's value reaches the script follows its role
+(docs/operators.md, "Paths"): a prefix directory defaults to the working
+directory ``./``; a file joined to it is staged into the working directory
+and passed by name; a file rewritten in place is staged writable. An input
+whose CWL id differs from the script's variable carries ``claimed:variable``.
 """
 
 from __future__ import annotations
@@ -17,11 +23,26 @@ from cwl_utils.parser import cwl_v1_2 as cwl
 from claimed_cwl.emit._yaml import dump_yaml, generated_header
 from claimed_cwl.emit.settings import ImageSettings
 from claimed_cwl.launch import export_file, launch_command
-from claimed_cwl.spec import OperatorSpec, Output, OutputKind, Parameter, ParamType
+from claimed_cwl.spec import OperatorSpec, Output, OutputKind, Parameter, ParamRole, ParamType
 
-__all__ = ["CWLTOOL_NAMESPACE", "build_tool", "cwl_literal", "emit_cwl", "normalise_document"]
+__all__ = [
+    "CLAIMED_NAMESPACE",
+    "CWLTOOL_NAMESPACE",
+    "PREFIX_DEFAULT",
+    "VARIABLE_FIELD",
+    "build_tool",
+    "cwl_literal",
+    "emit_cwl",
+    "normalise_document",
+    "staged_entries",
+]
 
 CWLTOOL_NAMESPACE = "http://commonwl.org/cwltool#"
+CLAIMED_NAMESPACE = "https://github.com/claimed-framework/claimed-cwl#"
+VARIABLE_FIELD = "claimed:variable"
+"""Extension field of an input whose CWL id is not the script's variable name: the variable's name."""
+PREFIX_DEFAULT = "./"
+"""CWL default of a prefix directory: the working directory, where inputs are staged and outputs collected."""
 _INPUT_POSITION = 0
 _OUTPUT_POSITION = 1
 _COMMAND_POSITION = 2
@@ -47,8 +68,9 @@ def build_tool(spec: OperatorSpec, image: ImageSettings) -> cwl.CommandLineTool:
         doc=spec.description or None,
         baseCommand=["env"],
         arguments=_arguments(spec),
-        inputs=[_input(param) for param in spec.parameters],
-        outputs=[_output(out) for out in spec.outputs],
+        inputs=[_input(param) for param in spec.parameters] + [_name_input(out) for out in spec.outputs
+                                                                if out.settable],
+        outputs=[_output(spec, out) for out in spec.outputs],
         requirements=_requirements(spec, image),
         hints=_hints(spec) or None,
         extension_fields=_namespaces(spec),
@@ -72,51 +94,108 @@ def _input(param: Parameter) -> cwl.CommandInputParameter:
         true_arg = json.dumps(f"{param.name}={param.true_text}")
         false_arg = json.dumps(f"{param.name}={param.false_text}")
         binding = cwl.CommandLineBinding(position=_INPUT_POSITION, valueFrom=f"$(self ? {true_arg} : {false_arg})")
+    elif param.role in (ParamRole.JOINED, ParamRole.REWRITTEN):
+        binding = cwl.CommandLineBinding(position=_INPUT_POSITION, valueFrom=f"{param.name}=$(self.basename)")
+    elif param.trailing_slash:
+        binding = cwl.CommandLineBinding(position=_INPUT_POSITION, valueFrom=f"{param.name}=$(self.path)/")
     type_: Any = param.type.value if param.required else ["null", param.type.value]
     return cwl.CommandInputParameter(
-        id=param.name,
+        id=param.input_id,
         type_=type_,
         doc=param.description or None,
         default=_cwl_default(param),
         inputBinding=binding,
+        extension_fields=_variable(param.input_id, param.name),
     )
 
 
+def _variable(cwl_id: str, variable: str) -> dict[str, Any] | None:
+    """The ``claimed:variable`` field of an input whose id is not the script's variable name."""
+    return {VARIABLE_FIELD: variable} if cwl_id != variable else None
+
+
 def _cwl_default(param: Parameter) -> Any:
-    """Return the CWL default: the script's own, except for secrets and paths (a path is no File object)."""
+    """Return the CWL default: the script's own, except for secrets and paths (a path is no File object).
+
+    A prefix directory defaults to the working directory, whatever the script's own default.
+    """
+    if param.role is ParamRole.PREFIX:
+        return PREFIX_DEFAULT
     if param.secret or param.type in (ParamType.FILE, ParamType.DIRECTORY):
         return None
     return param.default
 
 
+def _name_input(out: Output) -> cwl.CommandInputParameter:
+    """The string input that sets where the script writes an output (its default: the script's own name)."""
+    return cwl.CommandInputParameter(
+        id=out.name_input_id,
+        type_="string",
+        doc=f"where {out.name} is written, relative to the working directory",
+        default=out.path.rstrip("/"),
+        extension_fields=_variable(out.name_input_id, out.name),
+    )
+
+
+def staged_entries(spec: OperatorSpec) -> list[Any]:
+    """InitialWorkDir entries: files joined to a prefix (read-only) and files rewritten in place (writable)."""
+    entries: list[Any] = []
+    for param in spec.parameters:
+        if param.role is ParamRole.JOINED:
+            entries.append(f"$(inputs.{param.input_id})")
+        elif param.role is ParamRole.REWRITTEN:
+            entries.append(cwl.Dirent(entry=f"$(inputs.{param.input_id})", writable=True))
+    return entries
+
+
 def _arguments(spec: OperatorSpec) -> list[cwl.CommandLineBinding]:
     arguments = [
-        cwl.CommandLineBinding(position=_OUTPUT_POSITION, valueFrom=cwl_literal(f"{out.name}={out.path}"))
+        cwl.CommandLineBinding(position=_OUTPUT_POSITION, valueFrom=_output_assignment(out))
         for out in spec.outputs
-        if out.kind is not OutputKind.VALUE
+        if out.settable
     ]
     for offset, item in enumerate(launch_command(spec)):
         arguments.append(cwl.CommandLineBinding(position=_COMMAND_POSITION + offset, valueFrom=cwl_literal(item)))
     return arguments
 
 
-def _output(out: Output) -> cwl.CommandOutputParameter:
+def _output_assignment(out: Output) -> str:
+    """``NAME=$(inputs.NAME_name)``, with the trailing '/' a directory the script appends to needs."""
+    slash = "/" if out.path.endswith("/") else ""
+    return f"{out.name}=$(inputs.{out.name_input_id}){slash}"
+
+
+def _output(spec: OperatorSpec, out: Output) -> cwl.CommandOutputParameter:
+    type_: Any = out.kind.value
     if out.kind is OutputKind.VALUE:
         binding = cwl.CommandOutputBinding(
             glob=cwl_literal(export_file(out.name)), loadContents=True, outputEval="$(self[0].contents)"
         )
+    elif out.rewrites:
+        param = spec.parameter(out.rewrites)
+        glob = f"$(inputs.{param.input_id}.basename)"
+        if not param.required:
+            glob = f"$(inputs.{param.input_id} ? inputs.{param.input_id}.basename : [])"
+            type_ = ["null", out.kind.value]
+        binding = cwl.CommandOutputBinding(glob=glob)
     else:
-        # "cleaned/" would glob a Directory with an empty basename in cwltool.
-        binding = cwl.CommandOutputBinding(glob=cwl_literal(out.path.rstrip("/")))
+        prefix = f"$(inputs.{spec.parameter(out.prefix).input_id})" if out.prefix else ""
+        path = f"{prefix}$(inputs.{out.name_input_id})"
+        globs = [path, *(path + suffix for suffix in out.suffixes)]
+        binding = cwl.CommandOutputBinding(glob=globs[0] if len(globs) == 1 else globs)
     return cwl.CommandOutputParameter(
-        id=out.name, type_=out.kind.value, doc=out.description or None, outputBinding=binding
+        id=out.output_id, type_=type_, doc=out.description or None, outputBinding=binding
     )
 
 
 def _requirements(spec: OperatorSpec, image: ImageSettings) -> list[Any]:
     requirements: list[Any] = [cwl.DockerRequirement(dockerPull=image.image(spec.name))]
-    if any(param.type is ParamType.BOOL for param in spec.parameters):
+    if any(param.type is ParamType.BOOL for param in spec.parameters) or any(
+            out.rewrites and not spec.parameter(out.rewrites).required for out in spec.outputs):
         requirements.append(cwl.InlineJavascriptRequirement())
+    staged = staged_entries(spec)
+    if staged:
+        requirements.append(cwl.InitialWorkDirRequirement(listing=staged))
     res = spec.resources
     if res.cores is not None or res.ram_mib is not None:
         requirements.append(cwl.ResourceRequirement(coresMin=_number(res.cores), ramMin=res.ram_mib))
@@ -134,7 +213,7 @@ def _number(value: float | None) -> float | int | None:
 
 def _secret_names(spec: OperatorSpec) -> list[str]:
     # cwltool's secret store only holds strings.
-    return [p.name for p in spec.parameters if p.secret and p.type is ParamType.STRING]
+    return [p.input_id for p in spec.parameters if p.secret and p.type is ParamType.STRING]
 
 
 def _hints(spec: OperatorSpec) -> list[dict[str, Any]]:
@@ -154,17 +233,34 @@ def _hints(spec: OperatorSpec) -> list[dict[str, Any]]:
 
 
 def _namespaces(spec: OperatorSpec) -> dict[str, Any] | None:
-    if spec.resources.gpus is None and not _secret_names(spec):
-        return None
-    return {"$namespaces": {"cwltool": CWLTOOL_NAMESPACE}}
+    namespaces = {}
+    if spec.resources.gpus is not None or _secret_names(spec):
+        namespaces["cwltool"] = CWLTOOL_NAMESPACE
+    if any(p.input_id != p.name for p in spec.parameters) or any(o.settable for o in spec.outputs):
+        namespaces["claimed"] = CLAIMED_NAMESPACE
+    return {"$namespaces": namespaces} if namespaces else None
 
 
 def normalise_document(document: dict[str, Any]) -> dict[str, Any]:
-    """Put top-level keys in a fixed order and drop random ``_:`` anonymous names."""
+    """Put top-level keys in a fixed order (``id`` first in each parameter) and drop random ``_:`` names."""
     ordered = {key: document[key] for key in _TOP_LEVEL_ORDER if key in document}
     ordered.update((key, value) for key, value in document.items() if key not in ordered)
+    for key in ("inputs", "outputs"):
+        if isinstance(ordered.get(key), list):
+            ordered[key] = [_id_first(item) for item in ordered[key]]
     cleaned: dict[str, Any] = _drop_anonymous_names(ordered)
     return cleaned
+
+
+def _id_first(item: Any) -> Any:
+    """A parameter with ``id`` first and namespaced extension fields last."""
+    if not isinstance(item, dict):
+        return item
+    plain = {key: value for key, value in item.items() if ":" not in key}
+    ordered = {key: plain[key] for key in ("id",) if key in plain}
+    ordered.update((key, value) for key, value in plain.items() if key != "id")
+    ordered.update((key, value) for key, value in item.items() if ":" in key)
+    return ordered
 
 
 def _drop_anonymous_names(value: Any) -> Any:

@@ -15,7 +15,7 @@ from ruamel.yaml.comments import CommentedMap
 from claimed_cwl.emit._yaml import dump_yaml, generated_header
 from claimed_cwl.emit.settings import ImageSettings, JobSettings
 from claimed_cwl.launch import launch_command
-from claimed_cwl.spec import OperatorSpec, OutputKind, Parameter, Resources
+from claimed_cwl.spec import OperatorSpec, Parameter, ParamRole, Resources
 
 __all__ = ["emit_job"]
 
@@ -92,6 +92,8 @@ def _env(spec: OperatorSpec, settings: JobSettings) -> list[CommentedMap]:
             if not param.required:
                 key_ref["optional"] = True
             entry["valueFrom"] = {"secretKeyRef": key_ref}
+        elif param.role is ParamRole.PREFIX:
+            entry["value"] = f"{settings.pvc_mount}/" if settings.pvc_name else "./"
         elif param.default is not None:
             entry["value"] = _env_text(param)
         elif param.required:
@@ -101,9 +103,9 @@ def _env(spec: OperatorSpec, settings: JobSettings) -> list[CommentedMap]:
             continue  # optional without default: left unset, the script's own fallback applies
         env.append(entry)
     for out in spec.outputs:
-        if out.kind is OutputKind.VALUE:
+        if not out.settable:
             continue
-        path = f"{settings.pvc_mount}/{out.path}" if settings.pvc_name else out.path
+        path = f"{settings.pvc_mount}/{out.path}" if settings.pvc_name and not out.prefix else out.path
         env.append(CommentedMap(name=out.name, value=path))
     return env
 

@@ -13,7 +13,7 @@ from typing import Any
 from claimed_cwl.emit._yaml import dump_yaml, generated_header
 from claimed_cwl.emit.settings import ImageSettings
 from claimed_cwl.launch import interpreter_command, value_outputs
-from claimed_cwl.spec import OperatorSpec, Output, OutputKind, Parameter, ParamType
+from claimed_cwl.spec import OperatorSpec, Output, OutputKind, Parameter, ParamRole, ParamType
 
 __all__ = ["emit_kfp"]
 
@@ -34,13 +34,18 @@ def emit_kfp(spec: OperatorSpec, image: ImageSettings) -> str:
     if spec.description:
         component["description"] = spec.description
     component["inputs"] = [_input(param) for param in spec.parameters]
-    component["outputs"] = [_output_entry(out) for out in spec.outputs]
+    component["outputs"] = [_output_entry(out) for out in spec.outputs if not out.rewrites]
     component["implementation"] = {"container": {"image": image.image(spec.name), "command": _command(spec)}}
     return dump_yaml(component, header=generated_header(spec.source_file))
 
 
 def _default_text(param: Parameter) -> str | None:
-    """KFP defaults are strings; secrets and path defaults (no artifact) are left out."""
+    """KFP defaults are strings; secrets and path defaults (no artifact) are left out.
+
+    A prefix directory defaults to the empty string: KFP hands every file over by its full path.
+    """
+    if param.role is ParamRole.PREFIX:
+        return ""
     if param.default is None or param.secret or param.type in _PATH_TYPES:
         return None
     if isinstance(param.default, bool):
@@ -84,7 +89,7 @@ def _input_argument(param: Parameter) -> dict[str, Any]:
             return argument
         return {"if": {"cond": {"isPresent": name}, "then": [argument]}}
     placeholder = {"inputPath": name} if param.type in _PATH_TYPES else {"inputValue": name}
-    concat = {"concat": [f"{name}=", placeholder]}
+    concat = {"concat": [f"{name}=", placeholder, *(["/"] if param.trailing_slash else [])]}
     if param.required:
         return concat
     return {"if": {"cond": {"isPresent": name}, "then": [concat]}}
@@ -94,9 +99,9 @@ def _command(spec: OperatorSpec) -> list[Any]:
     command: list[Any] = ["env"]
     command += [_input_argument(param) for param in spec.parameters]
     command += [
-        {"concat": [f"{out.name}=", {"outputPath": out.name}]}
+        {"concat": [f"{out.name}=", {"outputPath": out.name}, *(["/"] if out.path.endswith("/") else [])]}
         for out in spec.outputs
-        if out.kind is not OutputKind.VALUE
+        if out.settable
     ]
     command += interpreter_command(spec)
     for name in value_outputs(spec):

@@ -22,7 +22,7 @@ from claimed_cwl.gridwf.k8s_kfp import emit_grid_job, emit_grid_kfp
 from claimed_cwl.gridwf.spec import GridSpec
 from claimed_cwl.gridwf.workflow import emit_grid_cwl
 from claimed_cwl.launch import launcher_files
-from claimed_cwl.parse import parse_operator
+from claimed_cwl.parse import analyse_operator
 
 __all__ = ["GridBuild", "compile_grid", "grid_context", "render_grid"]
 
@@ -81,7 +81,7 @@ def compile_grid(
     backend, workers, writable). Nothing is written unless everything
     rendered (and the image, when asked for, was built).
     """
-    spec = parse_operator(source, additional_files=tuple(additional_files))
+    spec = analyse_operator(source, tuple(additional_files), tuple(grid_options.get("writable", ()))).spec
     grid = GridSpec(spec, **grid_options)
     artifacts = render_grid(grid, settings, read_user_files(source, spec))
     image = None

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path, PurePath
 
 from claimed_cwl.errors import OperatorError
+from claimed_cwl.parse.analysis import Analysis, Explanation, format_explanations
 from claimed_cwl.parse.assemble import assemble
 from claimed_cwl.parse.infer import name_from_stem
 from claimed_cwl.parse.notebook import extract_notebook
@@ -24,7 +25,7 @@ from claimed_cwl.parse.reads import Extracted
 from claimed_cwl.parse.source import Source, read_bytes
 from claimed_cwl.spec import Language, OperatorSpec
 
-__all__ = ["FRONT_ENDS", "parse_operator"]
+__all__ = ["FRONT_ENDS", "Analysis", "Explanation", "analyse_operator", "format_explanations", "parse_operator"]
 
 FrontEnd = Callable[[Path, bytes], tuple[Source, Extracted]]
 
@@ -69,6 +70,18 @@ def parse_operator(path: str | Path, additional_files: Sequence[str | Path] = ()
     image, relative to the operator's directory; they are kept as given (in
     POSIX form). Raises OperatorError (file, line, message) for any bad input.
     """
+    return analyse_operator(path, additional_files).spec
+
+
+def analyse_operator(path: str | Path, additional_files: Sequence[str | Path] = (),
+                     directories: Sequence[str] = ()) -> Analysis:
+    """Read the operator at ``path``: its spec, how each parameter was decided, and warnings.
+
+    As :func:`parse_operator`, with the explanations that ``compile --explain``
+    prints and the warnings that every compile prints. ``directories`` name
+    parameters that must be Directory inputs whatever the code does with them
+    (a grid's ``--writable`` directories), as ``# claimed: input type=Directory`` would.
+    """
     path = Path(path)
     data = read_bytes(path)
     entry = FRONT_ENDS.get(path.suffix.lower())
@@ -82,7 +95,7 @@ def parse_operator(path: str | Path, additional_files: Sequence[str | Path] = ()
     files = _additional_files(path, additional_files)
     try:
         source, extracted = front_end(path, data)
-        return assemble(source, language, name, extracted, files)
+        return assemble(source, language, name, extracted, files, directories)
     except RecursionError:
         raise OperatorError(path, 0, "the source is nested too deeply to analyse") from None
 

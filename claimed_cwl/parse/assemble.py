@@ -1,27 +1,34 @@
 """Build the OperatorSpec from what a front end extracted, by the shared rules.
 
 Directives are attached to the read they stand above, reads of one name are
-merged (and must agree), then each name becomes a Parameter or an output path
-by the File/Directory, output and secret rules of docs/operators.md.
+merged (and must agree), then each name becomes a Parameter, an output, or
+both (a file rewritten in place), from how the code uses it
+(:mod:`claimed_cwl.parse.decide`); a directive always wins. Every decision is
+explained, and risky code is warned about.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from claimed_cwl.parse.analysis import Analysis, Explanation
 from claimed_cwl.parse.comments import (
     Directive,
     ParamDirective,
     block_above,
     merge_param,
+    param_docs,
     parse_dependency_line,
     parse_directive,
 )
-from claimed_cwl.parse.infer import is_secret_name, output_is_directory, output_path, path_type
+from claimed_cwl.parse.decide import Verdict, decide, prefix_parameters
+from claimed_cwl.parse.infer import is_secret_name, output_is_directory, output_path
 from claimed_cwl.parse.reads import Extracted, Read, ValueWrite
 from claimed_cwl.parse.source import Source
+from claimed_cwl.parse.usage import Use, UseKind
 from claimed_cwl.spec import (
     DefaultValue,
     Dependency,
@@ -30,6 +37,7 @@ from claimed_cwl.spec import (
     Output,
     OutputKind,
     Parameter,
+    ParamRole,
     ParamType,
     Resources,
     SpecError,
@@ -38,6 +46,9 @@ from claimed_cwl.spec import (
 __all__ = ["assemble"]
 
 _PATH_TYPES = (ParamType.FILE, ParamType.DIRECTORY)
+_CREDENTIALS_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]+:[^/\s@]+@")
+_FALSE_WORDS = ("false", "no", "0", "off")
+_REMOTE_KINDS = frozenset({UseKind.REMOTE, UseKind.SQL, UseKind.HOST, UseKind.GLOB})
 
 
 @dataclass(frozen=True)
@@ -50,27 +61,60 @@ class _Typed:
     false_text: str
 
 
+@dataclass
+class _Context:
+    """What every name's resolution needs: the source, comments, uses, prefixes, docs and warnings."""
+
+    source: Source
+    extracted: Extracted
+    prefixes: dict[str, dict[str, list[Use]]]
+    docs: dict[str, str]
+    warnings: list[tuple[int, str]]
+    directories: frozenset[str] = frozenset()
+
+    def locate(self, use: Use) -> str:
+        return f"{self.source.describe(use.line)}: {use.text} ({_use_label(use)})"
+
+    def warn(self, line: int, message: str) -> None:
+        if (line, message) not in self.warnings:
+            self.warnings.append((line, message))
+
+
 def assemble(
-    source: Source, language: Language, name: str, extracted: Extracted, additional_files: Sequence[str] = ()
-) -> OperatorSpec:
-    """Apply directives and inference rules to ``extracted``; return the validated spec."""
+    source: Source, language: Language, name: str, extracted: Extracted, additional_files: Sequence[str] = (),
+    directories: Sequence[str] = (),
+) -> Analysis:
+    """Apply directives and inference rules to ``extracted``; return the validated spec and its analysis.
+
+    ``directories`` are parameters made Directory inputs from outside (see ``analyse_operator``).
+    """
     directives, dependencies = _scan_comments(source, extracted.comments)
     attached = _attach(source, extracted, directives)
     groups = _group(source, extracted.reads)
-    _check_writes(source, groups, extracted.writes)
+    value_writes = _value_writes(source, groups, extracted.writes)
+    uses = {key: extracted.usage.of(key) for key in groups}
+    prefixes = {name: joined for name, joined in prefix_parameters(uses).items()
+                if name in groups and _may_be_prefix(attached.get(name))}
+    context = _Context(source, extracted, prefixes, param_docs(extracted.comments), [], frozenset(directories))
+    for notice in extracted.usage.notices:
+        context.warn(notice.line, notice.message)
     parameters: list[Parameter] = []
     outputs: list[tuple[int, int, Output]] = []
+    explanations: list[Explanation] = []
     for reads in groups.values():
-        item = _resolve(source, reads, attached.get(reads[0].name), extracted.comments)
-        if isinstance(item, Parameter):
-            parameters.append(item)
-        else:
-            outputs.append((reads[0].line, reads[0].col, item))
-    outputs.extend(_value_outputs(extracted.writes, extracted.comments))
+        items, explanation = _resolve(context, reads, attached.get(reads[0].name))
+        explanations.append(explanation)
+        for item in items:
+            if isinstance(item, Parameter):
+                parameters.append(item)
+            else:
+                outputs.append((reads[0].line, reads[0].col, item))
+    parameters, outputs = _unprefix(context, parameters, outputs)
+    outputs.extend(_value_outputs(value_writes, extracted.comments, context.docs))
     outputs.sort(key=lambda entry: (entry[0], entry[1]))
     all_dependencies = sorted([*dependencies, *extracted.dependencies], key=lambda d: d.line)
     try:
-        return OperatorSpec(
+        spec = OperatorSpec(
             name=name,
             language=language,
             source_file=source.path.name,
@@ -83,6 +127,13 @@ def assemble(
         )
     except SpecError as exc:
         raise source.error(0, str(exc)) from None
+    warnings = tuple(str(source.error(line, f"warning: {message}")) for line, message in sorted(context.warnings))
+    return Analysis(spec, tuple(explanations), warnings)
+
+
+def _may_be_prefix(said: ParamDirective | None) -> bool:
+    """A directive that types the parameter or makes it an output keeps it from being a prefix."""
+    return said is None or (said.role is None and said.type in (None, ParamType.STRING))
 
 
 def _scan_comments(source: Source, comments: Mapping[int, str]) -> tuple[list[Directive], list[Dependency]]:
@@ -162,13 +213,25 @@ def _group(source: Source, reads: Sequence[Read]) -> dict[str, list[Read]]:
     return groups
 
 
-def _check_writes(source: Source, groups: Mapping[str, list[Read]], writes: Sequence[ValueWrite]) -> None:
+def _value_writes(source: Source, groups: Mapping[str, list[Read]], writes: Sequence[ValueWrite]) -> list[ValueWrite]:
+    """The ``os.environ['x'] = v`` writes that are outputs.
+
+    A write that comes before every read of its name sets up the environment
+    (a development cell): it is no output. A write after a read is an error.
+    """
+    outputs = []
     for write in writes:
-        if write.name in groups:
-            read_line = source.describe(groups[write.name][0].line)
-            raise source.error(
-                write.line, f"{write.name!r} is set as a value output but also read as a parameter ({read_line})"
-            )
+        reads = groups.get(write.name)
+        if reads is None:
+            outputs.append(write)
+            continue
+        if all(write.line < read.line for read in reads):
+            continue
+        read_line = source.describe(reads[0].line)
+        raise source.error(
+            write.line, f"{write.name!r} is set as a value output but also read as a parameter ({read_line})"
+        )
+    return outputs
 
 
 def _description(comments: Mapping[int, str], anchors: Sequence[int]) -> str:
@@ -179,13 +242,15 @@ def _description(comments: Mapping[int, str], anchors: Sequence[int]) -> str:
     return ""
 
 
-def _value_outputs(writes: Sequence[ValueWrite], comments: Mapping[int, str]) -> list[tuple[int, int, Output]]:
+def _value_outputs(
+    writes: Sequence[ValueWrite], comments: Mapping[int, str], docs: Mapping[str, str]
+) -> list[tuple[int, int, Output]]:
     firsts: dict[str, ValueWrite] = {}
     descriptions: dict[str, str] = {}
     for write in writes:
         firsts.setdefault(write.name, write)
         if not descriptions.get(write.name):
-            descriptions[write.name] = _description(comments, write.anchors)
+            descriptions[write.name] = docs.get(write.name) or _description(comments, write.anchors)
     return [
         (w.line, w.col, Output(w.name, OutputKind.VALUE, description=descriptions[w.name], line=w.line))
         for w in firsts.values()
@@ -193,49 +258,205 @@ def _value_outputs(writes: Sequence[ValueWrite], comments: Mapping[int, str]) ->
 
 
 def _resolve(
-    source: Source, reads: Sequence[Read], directive: ParamDirective | None, comments: Mapping[int, str]
-) -> Parameter | Output:
+    context: _Context, reads: Sequence[Read], directive: ParamDirective | None
+) -> tuple[list[Parameter | Output], Explanation]:
     first = reads[0]
+    source = context.source
     said = directive or ParamDirective(first.line)
-    description = next((d for r in reads if (d := _description(comments, r.anchors))), "")
-    if _is_output(source, first, said):
-        default = None if first.default is None else str(first.default)
-        directory = said.type is ParamType.DIRECTORY or (said.type is None and output_is_directory(first.name, default))
-        kind = OutputKind.DIRECTORY if directory else OutputKind.FILE
-        path = said.path or output_path(first.name, default)
-        return Output(first.name, kind, path=path, description=description, line=first.line)
+    uses = context.extracted.usage.of(first.name)
+    verdict = decide(first.name, first.type, first.numeric, first.default, uses, context.prefixes)
+    if first.name in context.directories and verdict.type is ParamType.DIRECTORY and said.type is None:
+        said = replace(said, type=ParamType.DIRECTORY, role="input")  # a directory the grid updates in place
+    _warn_reads(context, first, reads, uses)
+    description = context.docs.get(first.name) or next(
+        (d for r in reads if (d := _description(context.extracted.comments, r.anchors))), "")
+    evidence = tuple(context.locate(use) for use in (verdict.evidence or tuple(uses)))
+    if said.ignore:
+        return [], Explanation(first.name, "ignored: not a parameter", f"directive at {source.describe(said.line)}")
+    output_kind = _output_kind(context, first, said, verdict, uses)
+    if output_kind is not None:
+        out = _output(first, said, verdict, output_kind, description)
+        reason = verdict.why if said.role != "output" and verdict.output else _directive_reason(source, said, first)
+        return [out], Explanation(first.name, _describe_output(out), reason, evidence)
+    param = _parameter(context, reads, said, verdict, description)
+    reason = verdict.why if said.type is None else f"type={said.type.value} directive at {source.describe(said.line)}"
+    items: list[Parameter | Output] = [param]
+    if param.role is ParamRole.REWRITTEN:
+        items.append(Output(first.name, OutputKind.FILE, description=description, line=first.line,
+                            rewrites=first.name))
+    return items, Explanation(first.name, _describe_param(param), reason, evidence)
+
+
+def _directive_reason(source: Source, said: ParamDirective, read: Read) -> str:
+    if said.role == "output" or said.type in _PATH_TYPES:
+        return f"directive at {source.describe(said.line)}"
+    return f"the name starts with output_ (CLAIMED convention), read at {source.describe(read.line)}"
+
+
+def _output_kind(context: _Context, read: Read, said: ParamDirective, verdict: Verdict,
+                 uses: Sequence[Use]) -> OutputKind | None:
+    """The kind of output ``read`` is, or None for an input; directives first."""
+    if said.role == "input" or (said.type is not None and said.type not in _PATH_TYPES):
+        return None
+    default = None if read.default is None else str(read.default)
+    by_rule = OutputKind.DIRECTORY if output_is_directory(read.name, default) else OutputKind.FILE
+    if said.role == "output":
+        if read.numeric and said.type is None:
+            raise context.source.error(
+                said.line, f"{read.name!r} cannot be an output path: it is read as {read.type.value}")
+        if said.type is not None:
+            return OutputKind(said.type.value)
+        return verdict.output if verdict.output is not None and verdict.role is not ParamRole.REWRITTEN else by_rule
+    if verdict.output is not None and verdict.role is not ParamRole.REWRITTEN:
+        return OutputKind(said.type.value) if said.type is not None else verdict.output
+    remote = any(u.kind in _REMOTE_KINDS for u in uses)
+    if read.name.startswith("output_") and not read.numeric and verdict.role is ParamRole.VALUE \
+            and verdict.type is ParamType.STRING and not remote:
+        return OutputKind(said.type.value) if said.type is not None else by_rule
+    return None
+
+
+def _output(read: Read, said: ParamDirective, verdict: Verdict, kind: OutputKind, description: str) -> Output:
+    default = None if read.default is None else str(read.default)
+    path = said.path or output_path(read.name, default, verdict.extension)
+    if kind is OutputKind.DIRECTORY and verdict.trailing_slash and not path.endswith("/"):
+        path += "/"
+    return Output(read.name, kind, path=path, description=description, line=read.line,
+                  prefix=verdict.prefix, suffixes=verdict.suffixes)
+
+
+def _parameter(context: _Context, reads: Sequence[Read], said: ParamDirective, verdict: Verdict,
+               description: str) -> Parameter:
+    first = reads[0]
+    source = context.source
     if said.path is not None:
         raise source.error(said.line, f"path= is only for outputs, and {first.name!r} is an input")
     typed = _Typed(first.type, first.default, first.true_text, first.false_text)
-    if said.type is not None and said.type is not first.type:
-        typed = _retype(source, first, said.type, said.line)
-    elif said.type is None and first.path_like:
-        default_text = first.default if isinstance(first.default, str) else None
-        typed = _Typed(path_type(first.name, default_text), first.default, first.true_text, first.false_text)
+    role, joined_to, slash = verdict.role, verdict.joined_to, verdict.trailing_slash
+    if said.type is not None:
+        if said.type is not first.type:
+            typed = _retype(source, first, said.type, said.line)
+        if said.type is not verdict.type:
+            role, joined_to, slash = ParamRole.VALUE, "", False
+    elif verdict.type is not first.type:
+        typed = _retype_by_use(context, first, verdict)
+        if typed.type is not verdict.type:
+            role, joined_to, slash = ParamRole.VALUE, "", False
+    if verdict.spelled_bool and typed.type is ParamType.BOOL:
+        typed = replace(typed, true_text="True", false_text="False")
     required = any(r.required for r in reads)
+    if said.required is not None:
+        if required and not said.required:
+            raise source.error(said.line, f"required=false, but the script cannot run without {first.name!r} "
+                               f"({source.describe(first.line)}: {first.cast_text}, {first.default_text})")
+        required = said.required
+    elif verdict.required and role is not ParamRole.PREFIX:
+        required = True
+    if role is ParamRole.PREFIX:
+        required = False
+    secret = said.secret if said.secret is not None else _is_secret(context, first, reads)
+    if secret and first.default is not None and isinstance(first.default, str) and first.default:
+        context.warn(first.line, f"the secret {first.name!r} has a default written in the source: it is "
+                     "copied into the image with the source; pass it at run time instead")
     return Parameter(
         name=first.name,
         type=typed.type,
         default=None if required else typed.default,
         required=required,
         description=description,
-        secret=said.secret if said.secret is not None else is_secret_name(first.name),
+        secret=secret,
         line=first.line,
         true_text=typed.true_text,
         false_text=typed.false_text,
+        role=role,
+        joined_to=joined_to,
+        trailing_slash=slash,
     )
 
 
-def _is_output(source: Source, read: Read, said: ParamDirective) -> bool:
-    if said.role == "input":
-        return False
-    if said.role == "output":
-        if said.type is not None and said.type not in _PATH_TYPES:
-            raise source.error(said.line, f"an output path is a File or Directory, not {said.type.value}")
-        if read.numeric and said.type is None:
-            raise source.error(said.line, f"{read.name!r} cannot be an output path: it is read as {read.type.value}")
+def _retype_by_use(context: _Context, read: Read, verdict: Verdict) -> _Typed:
+    """A string read that the code converts later (``int(b)``) or uses as a path: convert its default."""
+    try:
+        converted = None if read.default is None else _convert(read.default, verdict.type)
+    except (ValueError, OverflowError):
+        context.warn(read.line, f"{read.name!r} is used as {verdict.type.value} but its default "
+                     f"{read.default!r} is not one: kept a string")
+        return _Typed(read.type, read.default, read.true_text, read.false_text)
+    return _Typed(verdict.type, converted, "True", "")
+
+
+def _is_secret(context: _Context, read: Read, reads: Sequence[Read]) -> bool:
+    """Secret by name, by use (credentials split out of it) or by a connection string with credentials."""
+    if is_secret_name(read.name):
         return True
-    return read.name.startswith("output_") and not read.numeric and said.type in (None, *_PATH_TYPES)
+    if any(u.kind is UseKind.CREDENTIALS for u in context.extracted.usage.of(read.name)):
+        return True
+    if isinstance(read.default, str) and _CREDENTIALS_RE.search(read.default):
+        return True
+    comments = context.extracted.comments
+    return any(_CREDENTIALS_RE.search(_description(comments, r.anchors)) for r in reads)
+
+
+def _warn_reads(context: _Context, read: Read, reads: Sequence[Read], uses: Sequence[Use]) -> None:
+    """Warn about reads whose meaning is risky: ``bool('False')``, unknown wrappers."""
+    if read.cast_text == "bool(...)" and isinstance(read.default, bool) and read.default_text.strip("'\"").lower() \
+            in _FALSE_WORDS:
+        context.warn(read.line, f"bool({read.default_text}) is True in Python: {read.name!r} defaults to true; "
+                     f"compare the text instead (os.getenv({read.name!r}, 'False') == 'True')")
+    for use in uses:
+        if use.kind is UseKind.WRAPPER and not use.detail.startswith("local:"):
+            context.warn(use.line, f"{read.name!r} is read through {use.detail}(), which the compiler does not "
+                         "know: its type is kept as the read gives it (booleans are passed as True/False)")
+    del reads
+
+
+def _unprefix(
+    context: _Context, parameters: list[Parameter], outputs: list[tuple[int, int, Output]]
+) -> tuple[list[Parameter], list[tuple[int, int, Output]]]:
+    """Names joined to a parameter that a directive made no prefix become plain strings and outputs."""
+    prefixes = {p.name for p in parameters if p.role is ParamRole.PREFIX}
+    fixed = []
+    for param in parameters:
+        if param.joined_to and param.joined_to not in prefixes:
+            context.warn(param.line, f"{param.name!r} is joined to {param.joined_to!r}, which a directive made "
+                         "no prefix: kept a string")
+            param = replace(param, type=ParamType.STRING, role=ParamRole.VALUE, joined_to="",
+                            default=param.default)
+        fixed.append(param)
+    fixed_outputs = [(line, col, replace(out, prefix="") if out.prefix and out.prefix not in prefixes else out)
+                     for line, col, out in outputs]
+    return fixed, fixed_outputs
+
+
+def _describe_param(param: Parameter) -> str:
+    kind = {
+        ParamRole.PREFIX: "string prefix (CWL default './', the working directory)",
+        ParamRole.JOINED: f"File, staged into the working directory and passed by name (joined to {param.joined_to})",
+        ParamRole.REWRITTEN: "File, staged writable and rewritten in place; also an output",
+    }.get(param.role, param.type.value + (" passed with a trailing '/'" if param.trailing_slash else ""))
+    details = ["required" if param.required else "optional"]
+    if param.default is not None and not param.secret and param.role is not ParamRole.PREFIX:
+        details.append(f"default {param.default!r}")
+    if param.secret:
+        details.append("secret")
+    return f"input {kind}; {', '.join(details)}"
+
+
+def _describe_output(out: Output) -> str:
+    where = f" under the prefix {out.prefix}" if out.prefix else ""
+    suffixes = f" (the writer may add {', '.join(out.suffixes)})" if out.suffixes else ""
+    return f"output {out.kind.value} {out.path!r}{where}{suffixes}; the name can be set at run time"
+
+
+def _use_label(use: Use) -> str:
+    label = use.kind.value
+    if use.position.kind == "prefix":
+        label += ", as a prefix"
+    elif use.position.kind == "joined":
+        label += f", joined to {use.position.prefix}" if use.position.prefix else ", as a name inside a path"
+    elif use.position.kind == "stem":
+        label += ", with an extension appended"
+    return label
 
 
 def _retype(source: Source, read: Read, target: ParamType, line: int) -> _Typed:

@@ -27,6 +27,7 @@ __all__ = [
     "is_dependency_line",
     "is_directive",
     "merge_param",
+    "param_docs",
     "parse_dependency_line",
     "parse_directive",
     "python_comments",
@@ -55,6 +56,9 @@ _VALUE_OPTIONS = frozenset(
 _SHELL_CHARS = frozenset(";&|$`'\"(){}\\*?#\n\r\t ")
 _PACKAGE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+\-\[\],<>=!~:@/]*")
 _TYPES = {t.value.lower(): t for t in ParamType}
+# C3's parameter docs: "# @param name text" (also "@param name: text"), anywhere in the source.
+_PARAM_DOC_RE = re.compile(r"\s*@param\s+([A-Za-z_][A-Za-z0-9_]*)\s*:?\s*(.*)\Z", re.DOTALL)
+_BOOL_WORDS = {"true": True, "yes": True, "false": False, "no": False}
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ class ParamDirective:
     secret: bool | None = None
     role: str | None = None  # "output" or "input"
     path: str | None = None
+    required: bool | None = None
+    ignore: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,12 +115,23 @@ def block_above(comments: Mapping[int, str], line: int) -> str:
     kept: list[str] = []
     for offset, text in enumerate(reversed(parts)):
         number = current + 1 + offset
-        if is_directive(text) or is_dependency_line(text) or (number == 1 and text.startswith("!")):
+        if is_directive(text) or is_dependency_line(text) or _PARAM_DOC_RE.match(text) or (
+                number == 1 and text.startswith("!")):
             continue
         cleaned = text.lstrip("#").strip()
         if cleaned:
             kept.append(cleaned)
     return " ".join(kept)
+
+
+def param_docs(comments: Mapping[int, str]) -> dict[str, str]:
+    """``# @param name text`` comments (C3's parameter docs) -> name: text; the first one of a name wins."""
+    docs: dict[str, str] = {}
+    for line in sorted(comments):
+        match = _PARAM_DOC_RE.match(comments[line])
+        if match and match.group(2).strip():
+            docs.setdefault(match.group(1), " ".join(match.group(2).split()))
+    return docs
 
 
 def parse_dependency_line(text: str, line: int, source: Source) -> Dependency | None:
@@ -183,6 +200,10 @@ def _param_item(key: str, value: str | None, item: str, line: int, source: Sourc
         return ParamDirective(line, secret=value.lower() in ("true", "yes"))
     if key in ("output", "input") and value is None:
         return ParamDirective(line, role=key)
+    if key == "required" and (value is None or value.lower() in _BOOL_WORDS):
+        return ParamDirective(line, required=True if value is None else _BOOL_WORDS[value.lower()])
+    if key == "ignore" and value is None:
+        return ParamDirective(line, ignore=True)
     if key == "path" and value:
         if value.startswith("/") or ".." in value.split("/"):
             raise source.error(line, f"directive item {item!r}: path must be relative and stay inside the output")
@@ -193,21 +214,25 @@ def _param_item(key: str, value: str | None, item: str, line: int, source: Sourc
         "output": "the flag 'output' without a value",
         "input": "the flag 'input' without a value",
         "path": "path=RELATIVE/PATH",
+        "required": "required or required=true|false",
+        "ignore": "the flag 'ignore' without a value",
     }
     if key in expected:
         raise source.error(line, f"bad directive item {item!r}: expected {expected[key]}")
-    known = "type, secret, output, input, path, cores, ram, gpu, time"
+    known = "type, secret, output, input, path, required, ignore, cores, ram, gpu, time"
     raise source.error(line, f"unknown directive item {item!r}: expected one of {known}")
 
 
 def merge_param(old: ParamDirective, new: ParamDirective, source: Source) -> ParamDirective:
     """Combine two parameter directives; contradicting items are an error naming both lines."""
     merged = old
-    for name in ("type", "secret", "role", "path"):
+    for name in ("type", "secret", "role", "path", "required", "ignore"):
         value = getattr(new, name)
-        if value is None:
+        if value is None or (name == "ignore" and not value):
             continue
         previous = getattr(merged, name)
+        if name == "ignore" and not previous:
+            previous = None
         if previous is not None and previous != value:
             where = source.describe(old.line)
             raise source.error(new.line, f"directive says {name}={_show(value)} but {where} says {_show(previous)}")

@@ -1,7 +1,7 @@
 """Shared inference rules of docs/operators.md, independent of the source language.
 
-Pure functions: operator name from the file stem, secret names, the
-File/Directory rule, the output path rule and the resource value formats.
+Pure functions: operator name from the file stem, secret names, the output
+path rule and the resource value formats.
 Value parsers raise ValueError with a message meant for the user.
 """
 
@@ -13,30 +13,33 @@ import posixpath
 import re
 from collections.abc import Callable
 
-from claimed_cwl.spec import ParamType
-
 __all__ = [
     "RESOURCE_PARSERS",
     "is_identifier",
     "is_secret_name",
     "name_from_stem",
+    "name_words",
     "output_is_directory",
     "output_path",
     "parse_cores",
     "parse_gpus",
     "parse_ram",
     "parse_time",
-    "path_type",
     "strip_blank_lines",
 ]
 
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SECRET_PARTS = ("password", "passwd", "secret", "token", "api_key", "apikey", "access_key", "private_key")
+_SECRET_WORDS = frozenset({
+    "pass", "pw", "pwd", "passwd", "password", "passphrase", "token", "secret", "credential", "credentials",
+    "apikey", "accesskey", "secretkey", "privatekey", "sastoken", "authtoken", "bearer",
+})
+_SECRET_PAIRS = frozenset({
+    ("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"), ("auth", "token"),
+    ("access", "token"), ("client", "secret"), ("sas", "token"), ("account", "key"), ("master", "key"),
+})
+_SECRET_PARTS = ("password", "passwd", "secret", "apikey", "credential", "passphrase")
 _DIR_SUFFIXES = ("_dir", "_directory", "_folder")
-_FILE_SUFFIXES = ("_file", "_path", "_filename")
 _URL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
-# A last path component with an extension that starts with a letter: data.csv, model.tar.gz, w.h5.
-_FILE_NAME_RE = re.compile(r"[^/\\\s@:]*[A-Za-z0-9_\-]\.[A-Za-z][A-Za-z0-9]{0,7}")
 _NUMBER_RE = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _RAM_UNITS = {
     "": 2**20,
@@ -69,10 +72,29 @@ def is_identifier(name: str) -> bool:
     return bool(_IDENT_RE.fullmatch(name)) and not keyword.iskeyword(name)
 
 
+def name_words(name: str) -> list[str]:
+    """The lower-case words of an identifier: ``storePass`` and ``store_pass`` give ``['store', 'pass']``."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return [word for word in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if word]
+
+
 def is_secret_name(name: str) -> bool:
-    """Tell whether the name marks a secret (``password``, ``token``, ``api_key``... in any case)."""
-    lowered = name.lower()
-    return any(part in lowered for part in _SECRET_PARTS)
+    """Tell whether the name marks a secret.
+
+    A word of the name is a secret word (``pass``, ``pw``, ``pwd``, ``token``,
+    ``secret``, ``credential(s)``, ``apikey``, ...) or two adjacent words
+    make one (``api key``, ``access key``, ``private key``, ``secret key``,
+    ``auth token``); or the name contains ``password``, ``passwd``,
+    ``secret``, ``apikey``, ``credential`` or ``passphrase`` (``dbpassword``).
+    ``max_tokens`` and ``tokenizer`` are no secrets: their words are not ``token``.
+    """
+    words = name_words(name)
+    if any(word in _SECRET_WORDS for word in words):
+        return True
+    if any(pair in _SECRET_PAIRS for pair in zip(words, words[1:], strict=False)):
+        return True
+    joined = "".join(words)
+    return any(part in joined for part in _SECRET_PARTS)
 
 
 def strip_blank_lines(text: str) -> str:
@@ -89,37 +111,24 @@ def _is_url(default: str | None) -> bool:
     return default is not None and bool(_URL_RE.match(default))
 
 
-def path_type(name: str, default: str | None) -> ParamType:
-    """File/Directory rule for a string parameter (rules 2-4; directives are applied by the caller)."""
-    if _is_url(default):
-        return ParamType.STRING
-    lowered = name.lower()
-    if lowered.endswith(_DIR_SUFFIXES) or (default is not None and default.endswith("/")):
-        return ParamType.DIRECTORY
-    if lowered.endswith(_FILE_SUFFIXES) or lowered in ("file", "path"):
-        return ParamType.FILE
-    if default and _FILE_NAME_RE.fullmatch(default.rsplit("/", 1)[-1]):
-        return ParamType.FILE
-    return ParamType.STRING
-
-
 def output_is_directory(name: str, default: str | None) -> bool:
     """Tell whether an output path is a directory by the directory rule."""
     return name.lower().endswith(_DIR_SUFFIXES) or (default is not None and default.endswith("/"))
 
 
-def output_path(name: str, default: str | None) -> str:
+def output_path(name: str, default: str | None, extension: str = "") -> str:
     """Relative path handed to an output: the default if relative, its basename if absolute, else the name.
 
-    A trailing ``/`` of the default (a directory) is kept.
+    A trailing ``/`` of the default (a directory) is kept. Without a usable
+    default the name is used, with ``extension`` (the writer's, e.g. ``.csv``).
     """
     if not default or _is_url(default):
-        return name
+        return name + extension
     candidate = posixpath.normpath(default)
     if candidate.startswith("/") or candidate.startswith("../") or candidate == "..":
         candidate = posixpath.basename(candidate)
     if candidate in ("", ".", "..", "/"):
-        return name
+        return name + extension
     return candidate + "/" if default.endswith("/") else candidate
 
 

@@ -4,8 +4,9 @@ Shell lines (``!cmd``, ``%magic``) become blank (or ``pass`` when indented)
 so that ``ast`` parses the rest and line numbers stay; ``%%`` cells are left
 out (but a ``!pip install`` in a ``%%capture`` cell is still read);
 ``!pip install``/``%pip install`` lines are dependencies. Merged line
-numbers map back to (cell, line) for every error. The first markdown cell is
-the description.
+numbers map back to (cell, line) for every error. The title cell (the first
+markdown cell, heading marks removed) and the markdown cell after it are the
+description.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from claimed_cwl.parse.reads import Extracted
 from claimed_cwl.parse.source import Source
 from claimed_cwl.spec import Dependency
 
-__all__ = ["extract_notebook", "read_notebook"]
+__all__ = ["extract_notebook", "notebook_description", "read_notebook"]
 
 _NEWLINES = re.compile(r"\r\n|\r|\n")
+_HEADING = re.compile(r"^[ ]{0,3}#{1,6}[ \t]+", re.MULTILINE)
 
 
 def read_notebook(path: Path, data: bytes) -> Any:
@@ -60,11 +62,8 @@ def extract_notebook(path: Path, data: bytes) -> tuple[Source, Extracted]:
     lines: list[str] = []
     cells: list[tuple[int, int]] = []
     shell_lines: list[tuple[int, str]] = []
-    description = ""
     for number, cell in enumerate(notebook.cells, start=1):
         text = cell.source if isinstance(cell.source, str) else "".join(cell.source)
-        if cell.cell_type == "markdown" and not description:
-            description = strip_blank_lines(text)
         if cell.cell_type != "code":
             continue
         cell_magic = text.lstrip().startswith("%%")  # not Python: kept as blank lines, shell lines still read
@@ -83,9 +82,25 @@ def extract_notebook(path: Path, data: bytes) -> tuple[Source, Extracted]:
             cells.append((number, cell_line))
     source = Source(path, "\n".join(lines) + "\n", tuple(cells))
     extracted = extract_python(source, with_docstring=False)
-    extracted.description = description
+    extracted.description = notebook_description(notebook.cells)
     extracted.dependencies = _shell_dependencies(source, shell_lines)
     return source, extracted
+
+
+def notebook_description(cells: Any) -> str:
+    """The title cell (the first markdown cell, heading marks removed) and the markdown cell right after it.
+
+    C3 read a notebook's name from its title cell and its description from the next cell.
+    """
+    texts = [(c.cell_type, c.source if isinstance(c.source, str) else "".join(c.source)) for c in cells]
+    first = next((i for i, (kind, _) in enumerate(texts) if kind == "markdown"), None)
+    if first is None:
+        return ""
+    parts = [texts[first][1]]
+    if first + 1 < len(texts) and texts[first + 1][0] == "markdown":
+        parts.append(texts[first + 1][1])
+    cleaned = [strip_blank_lines(_HEADING.sub("", part)) for part in parts]
+    return "\n\n".join(part for part in cleaned if part)
 
 
 def _shell_dependencies(source: Source, shell_lines: list[tuple[int, str]]) -> list[Dependency]:

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 
 from claimed_cwl.parse.comments import python_comments
 from claimed_cwl.parse.infer import is_identifier, strip_blank_lines
+from claimed_cwl.parse.py_usage import analyse_usage
 from claimed_cwl.parse.reads import Extracted, Read, ValueWrite
 from claimed_cwl.parse.source import Source
+from claimed_cwl.parse.usage import Usage
 from claimed_cwl.spec import DefaultValue, ParamType
 
 __all__ = ["extract_python", "parse_tree"]
@@ -77,7 +79,10 @@ def extract_python(source: Source, with_docstring: bool = True) -> Extracted:
         raise source.error(0, f"cannot tokenize the Python source: {exc}") from None
     walker = _Walker(source, tree)
     description = strip_blank_lines(ast.get_docstring(tree) or "") if with_docstring else ""
-    return Extracted(description=description, reads=walker.reads, writes=walker.writes, comments=comments)
+    usage = analyse_usage(tree, walker.read_nodes)
+    usage.merge(walker.usage)
+    return Extracted(description=description, reads=walker.reads, writes=walker.writes, comments=comments,
+                     usage=usage)
 
 
 class _Walker:
@@ -92,6 +97,9 @@ class _Walker:
                 self.parents[child] = node
         self.reads: list[Read] = []
         self.writes: list[ValueWrite] = []
+        self.read_nodes: dict[ast.AST, str] = {}
+        self.usage = Usage()
+        self.helpers = _helper_functions(tree, self)
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 self._visit_call(node)
@@ -101,19 +109,29 @@ class _Walker:
         self.writes.sort(key=lambda w: (w.line, w.col))
 
     def _visit_call(self, node: ast.Call) -> None:
-        if not self._is_getenv(node.func) or any(isinstance(a, ast.Starred) for a in node.args):
+        if any(isinstance(a, ast.Starred) for a in node.args):
             return
         keywords = {kw.arg: kw.value for kw in node.keywords}
-        if None in keywords or len(node.args) > 2:
+        if isinstance(node.func, ast.Name) and node.func.id in self.helpers:
+            name_node, default_node = self.helpers[node.func.id].arguments(node)
+        elif not self._is_getenv(node.func) or None in keywords or len(node.args) > 2:
             return
-        name_node = node.args[0] if node.args else keywords.get("key")
-        default_node = node.args[1] if len(node.args) > 1 else keywords.get("default")
+        else:
+            name_node = node.args[0] if node.args else keywords.get("key")
+            default_node = node.args[1] if len(node.args) > 1 else keywords.get("default")
+            if _names_a_parameter(name_node, node, self):
+                return  # inside a helper function: its calls are the reads
         name = self._literal_name(name_node, node)
         if name is not None:
             self.reads.append(self._read(node, name, default_node, subscript=False))
+            self.read_nodes[node] = name
 
     def _visit_subscript(self, node: ast.Subscript) -> None:
         if not self._is_environ(node.value):
+            return
+        if not isinstance(node.ctx, ast.Load) and not _is_str_constant(node.slice):
+            return  # os.environ[key] = value with a computed key: the script sets up its environment
+        if isinstance(node.ctx, ast.Load) and _names_a_parameter(node.slice, node, self):
             return
         name = self._literal_name(node.slice, node)
         if name is None:
@@ -122,9 +140,14 @@ class _Walker:
             self.writes.append(ValueWrite(name, node.lineno, node.col_offset, self._anchors(node)))
         elif isinstance(node.ctx, ast.Load):
             self.reads.append(self._read(node, name, None, subscript=True))
+            self.read_nodes[node] = name
 
     def _literal_name(self, node: ast.AST | None, at: ast.expr) -> str | None:
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            if node is not None:
+                text = ast.get_source_segment(self.source.text, node) or "an expression"
+                self.usage.notice(at.lineno, f"an environment variable is read by a computed name ({text}): "
+                                  "it is no parameter of the interface; read it with a literal name to make it one")
             return None
         if not is_identifier(node.value):
             raise self.source.error(
@@ -245,10 +268,103 @@ def _collect_names(tree: ast.Module) -> _Names:
     return names
 
 
+@dataclass(frozen=True)
+class _Helper:
+    """A function of the operator that reads the variable its caller names: ``def env(k, d=None): ...``.
+
+    ``name_index``/``default_index`` are the positions of the parameters that
+    the function passes to ``os.getenv`` as the name and the default.
+    """
+
+    params: tuple[str, ...]
+    name_index: int
+    default_index: int | None
+    own_defaults: dict[str, ast.expr]
+
+    def arguments(self, call: ast.Call) -> tuple[ast.expr | None, ast.expr | None]:
+        """The name and default expressions of a call to the helper."""
+        bound = dict(zip(self.params, call.args, strict=False))
+        bound.update({kw.arg: kw.value for kw in call.keywords if kw.arg})
+        name = bound.get(self.params[self.name_index])
+        if self.default_index is None:
+            return name, None
+        default_param = self.params[self.default_index]
+        return name, bound.get(default_param, self.own_defaults.get(default_param))
+
+
+def _helper_functions(tree: ast.Module, walker: _Walker) -> dict[str, _Helper]:
+    """Module-level functions that read ``os.getenv(<their parameter>, <their parameter>)``."""
+    helpers: dict[str, _Helper] = {}
+    for func in tree.body:
+        if not isinstance(func, ast.FunctionDef):
+            continue
+        params = tuple(a.arg for a in (*func.args.posonlyargs, *func.args.args))
+        defaults = dict(zip(params[len(params) - len(func.args.defaults):], func.args.defaults, strict=False))
+        for node in ast.walk(func):
+            if not (isinstance(node, ast.Call) and walker._is_getenv(node.func) and node.args):
+                continue
+            first = node.args[0]
+            if isinstance(first, ast.Name) and first.id in params:
+                second = node.args[1] if len(node.args) > 1 else next(
+                    (kw.value for kw in node.keywords if kw.arg == "default"), None)
+                default_index = params.index(second.id) if isinstance(second, ast.Name) and second.id in params \
+                    else None
+                helpers[func.name] = _Helper(params, params.index(first.id), default_index, defaults)
+                break
+    return helpers
+
+
+def _names_a_parameter(node: ast.AST | None, at: ast.AST, walker: _Walker) -> bool:
+    """Tell whether ``node`` is a parameter of the helper function ``at`` sits in (a computed name it forwards)."""
+    if not isinstance(node, ast.Name):
+        return False
+    parent = walker.parents.get(at)
+    while parent is not None and not isinstance(parent, ast.FunctionDef):
+        parent = walker.parents.get(parent)
+    return isinstance(parent, ast.FunctionDef) and parent.name in walker.helpers and node.id in walker.helpers[
+        parent.name].params
+
+
+def _is_str_constant(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+_FOLDABLE = {
+    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b, ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b,
+    ast.Pow: lambda a, b: a**b,
+}
+_FOLD_LIMIT = 10**18
+
+
+def _fold(node: ast.BinOp) -> tuple[bool, DefaultValue | None]:
+    """A constant arithmetic expression (``2*3600``, ``'a' + 'b'``): its value, within sane bounds."""
+    ok_left, left = _constant(node.left)
+    ok_right, right = _constant(node.right)
+    operation = _FOLDABLE.get(type(node.op))
+    if not (ok_left and ok_right and operation) or isinstance(left, bool) or isinstance(right, bool):
+        return False, None
+    if isinstance(left, str) and isinstance(right, str) and isinstance(node.op, ast.Add):
+        return True, left + right
+    if not (isinstance(left, int | float) and isinstance(right, int | float)):
+        return False, None
+    if isinstance(node.op, ast.Pow) and (abs(right) > 64 or abs(left) > _FOLD_LIMIT):
+        return False, None
+    try:
+        value = operation(left, right)
+    except (ArithmeticError, ValueError):
+        return False, None
+    if abs(value) > _FOLD_LIMIT or (isinstance(value, float) and not math.isfinite(value)):
+        return False, None
+    return True, value
+
+
 def _constant(node: ast.expr) -> tuple[bool, DefaultValue | None]:
-    """Return (True, value) for a literal, a signed number, or str/int/float(literal)."""
+    """Return (True, value) for a literal, a signed number, str/int/float(literal), or constant arithmetic."""
     if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, str | int | float)):
         return True, node.value
+    if isinstance(node, ast.BinOp):
+        return _fold(node)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         ok, value = _constant(node.operand)
         if ok and isinstance(value, int | float) and not isinstance(value, bool):

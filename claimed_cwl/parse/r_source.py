@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from claimed_cwl.parse.comments import check_package, is_dependency_line, is_directive
 from claimed_cwl.parse.infer import is_identifier, strip_blank_lines
-from claimed_cwl.parse.r_tokens import Token, tokenize_r
+from claimed_cwl.parse.r_tokens import Token, bind_args, call_args, is_op, tokenize_r
+from claimed_cwl.parse.r_usage import analyse_r_usage
 from claimed_cwl.parse.reads import Extracted, Read
 from claimed_cwl.parse.source import Source
 from claimed_cwl.spec import DefaultValue, Dependency, DependencyKind, ParamType
@@ -37,7 +38,6 @@ _LOGICAL = {
     "F": False,
 }
 _INT_MAX = 2**31 - 1
-_Args = list[list[Token]]
 
 
 def extract_r(source: Source) -> Extracted:
@@ -48,7 +48,7 @@ def extract_r(source: Source) -> Extracted:
     reads: list[Read] = []
     dependencies: list[Dependency] = []
     for index, token in enumerate(code):
-        if token.kind != "name" or not _is_op(code, index + 1, "("):
+        if token.kind != "name" or not is_op(code, index + 1, "("):
             continue
         if token.text == "Sys.getenv":
             read = _read(source, code, index)
@@ -56,7 +56,9 @@ def extract_r(source: Source) -> Extracted:
                 reads.append(read)
         elif token.text == "install.packages":
             dependencies.append(_install(source, code, index))
-    return Extracted(description=_header(source, comments), reads=reads, comments=comments, dependencies=dependencies)
+    usage = analyse_r_usage(source, code, {read.col: read.name for read in reads})
+    return Extracted(description=_header(source, comments), reads=reads, comments=comments,
+                     dependencies=dependencies, usage=usage)
 
 
 def _comment_lines(tokens: Sequence[Token]) -> dict[int, str]:
@@ -88,48 +90,9 @@ def _header(source: Source, comments: dict[int, str]) -> str:
     return strip_blank_lines("\n".join(kept))
 
 
-def _is_op(code: Sequence[Token], index: int, text: str) -> bool:
-    return 0 <= index < len(code) and code[index].kind == "op" and code[index].text == text
-
-
-def _call_args(source: Source, code: Sequence[Token], open_index: int) -> tuple[_Args, int]:
-    """Arguments of the call whose '(' is at ``open_index``, split at top-level commas; and the ')' index."""
-    args: _Args = [[]]
-    depth = 0
-    for index in range(open_index, len(code)):
-        token = code[index]
-        if token.kind == "op" and token.text in ("(", "[", "{"):
-            depth += 1
-            if depth == 1:
-                continue
-        elif token.kind == "op" and token.text in (")", "]", "}"):
-            depth -= 1
-            if depth == 0:
-                return ([] if args == [[]] else args), index
-        elif depth == 1 and token.kind == "op" and token.text == ",":
-            args.append([])
-            continue
-        args[-1].append(token)
-    raise source.error(code[open_index].line, "unbalanced parentheses in this call")
-
-
-def _bind(args: _Args, formals: Sequence[str]) -> dict[str, list[Token]]:
-    """Match R arguments to formal names: exact names first, then positions."""
-    bound: dict[str, list[Token]] = {}
-    positional: list[list[Token]] = []
-    for arg in args:
-        if len(arg) >= 2 and arg[0].kind in ("name", "str") and arg[1].kind == "op" and arg[1].text == "=":
-            bound[arg[0].text] = arg[2:]
-        else:
-            positional.append(arg)
-    free = [name for name in formals if name not in bound]
-    bound.update(zip(free, positional, strict=False))
-    return bound
-
-
 def _read(source: Source, code: Sequence[Token], index: int) -> Read | None:
-    args, close = _call_args(source, code, index + 1)
-    bound = _bind(args, ("x", "unset", "names"))
+    args, close = call_args(source, code, index + 1)
+    bound = bind_args(args, ("x", "unset", "names"))
     name_tokens = bound.get("x", [])
     if len(name_tokens) != 1 or name_tokens[0].kind != "str":
         return None
@@ -166,9 +129,9 @@ def _read(source: Source, code: Sequence[Token], index: int) -> Read | None:
 
 def _cast(code: Sequence[Token], index: int, close: int) -> tuple[str, int]:
     before = index - 1
-    if _is_op(code, before, "::") or _is_op(code, before, ":::"):
+    if is_op(code, before, "::") or is_op(code, before, ":::"):
         before -= 2
-    if _is_op(code, before, "(") and _is_op(code, close + 1, ")") and before >= 1:
+    if is_op(code, before, "(") and is_op(code, close + 1, ")") and before >= 1:
         caster = code[before - 1]
         if caster.kind == "name" and caster.text in _CASTS:
             return caster.text, caster.line
@@ -229,13 +192,13 @@ def _convert(source: Source, line: int, name: str, cast: str, unset: str | None)
 
 def _install(source: Source, code: Sequence[Token], index: int) -> Dependency:
     line = code[index].line
-    args, _ = _call_args(source, code, index + 1)
-    tokens = _bind(args, ("pkgs",)).get("pkgs", [])
+    args, _ = call_args(source, code, index + 1)
+    tokens = bind_args(args, ("pkgs",)).get("pkgs", [])
     names: list[str] = []
     if len(tokens) == 1 and tokens[0].kind == "str":
         names = [tokens[0].text]
-    elif len(tokens) >= 3 and tokens[0].kind == "name" and tokens[0].text == "c" and _is_op(tokens, 1, "("):
-        inner, close = _call_args(source, tokens, 1)
+    elif len(tokens) >= 3 and tokens[0].kind == "name" and tokens[0].text == "c" and is_op(tokens, 1, "("):
+        inner, close = call_args(source, tokens, 1)
         if close == len(tokens) - 1 and inner and all(len(a) == 1 and a[0].kind == "str" for a in inner):
             names = [a[0].text for a in inner]
     if not names:

@@ -8,11 +8,12 @@ comment is never a call.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from claimed_cwl.parse.source import Source
 
-__all__ = ["Token", "tokenize_r"]
+__all__ = ["Args", "Token", "bind_args", "call_args", "is_op", "tokenize_r"]
 
 _NUMBER_RE = re.compile(r"0[xX][0-9a-fA-F]+L?|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[Li]?")
 _NAME_RE = re.compile(r"(?:[^\W\d_]|\.(?![0-9]))[\w.]*")
@@ -109,3 +110,46 @@ def _quoted(source: Source, text: str, pos: int, line: int) -> tuple[int, str]:
         chars.append(char)
         index += 1
     raise source.error(line, "unterminated string")
+
+
+Args = list[list[Token]]
+
+
+def is_op(code: Sequence[Token], index: int, text: str) -> bool:
+    """Tell whether ``code[index]`` is the operator ``text``."""
+    return 0 <= index < len(code) and code[index].kind == "op" and code[index].text == text
+
+
+def call_args(source: Source, code: Sequence[Token], open_index: int) -> tuple[Args, int]:
+    """Arguments of the call whose '(' is at ``open_index``, split at top-level commas; and the ')' index."""
+    args: Args = [[]]
+    depth = 0
+    for index in range(open_index, len(code)):
+        token = code[index]
+        if token.kind == "op" and token.text in ("(", "[", "{"):
+            depth += 1
+            if depth == 1:
+                continue
+        elif token.kind == "op" and token.text in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                return ([] if args == [[]] else args), index
+        elif depth == 1 and token.kind == "op" and token.text == ",":
+            args.append([])
+            continue
+        args[-1].append(token)
+    raise source.error(code[open_index].line, "unbalanced parentheses in this call")
+
+
+def bind_args(args: Args, formals: Sequence[str]) -> dict[str, list[Token]]:
+    """Match R arguments to formal names: exact names first, then positions."""
+    bound: dict[str, list[Token]] = {}
+    positional: list[list[Token]] = []
+    for arg in args:
+        if len(arg) >= 2 and arg[0].kind in ("name", "str") and arg[1].kind == "op" and arg[1].text == "=":
+            bound[arg[0].text] = arg[2:]
+        else:
+            positional.append(arg)
+    free = [name for name in formals if name not in bound]
+    bound.update(zip(free, positional, strict=False))
+    return bound

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from claimed_cwl.parse.usage import Usage
 from claimed_cwl.spec import DefaultValue, Dependency, ParamType
 
 __all__ = ["Extracted", "Read", "ValueWrite"]
@@ -61,6 +62,7 @@ class Extracted:
     ``comments`` maps each comment-only line to its text after the ``#``.
     ``dependencies`` are those found in code (notebook shell lines, R
     ``install.packages``); dependency comments are read by the assembler.
+    ``usage`` is how the code uses each parameter, with the front end's warnings.
     """
 
     description: str = ""
@@ -68,3 +70,4 @@ class Extracted:
     writes: list[ValueWrite] = field(default_factory=list)
     comments: dict[int, str] = field(default_factory=dict)
     dependencies: list[Dependency] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)

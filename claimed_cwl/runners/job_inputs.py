@@ -22,6 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from claimed_cwl.errors import ClaimedError
+from claimed_cwl.workflow.process import variable_of
 
 __all__ = ["merge_job", "read_job"]
 
@@ -43,14 +44,15 @@ def read_job(job: Path) -> dict[str, Any]:
 
 def merge_job(document: Path, job: Path | None, flags: Sequence[str], scratch: Path) -> Path:
     """Write ``scratch/job.json``: ``job`` (if any) with the typed ``flags`` laid over it; return its path."""
-    inputs = _document_inputs(document)
-    values = read_job(job) if job is not None else {}
-    values.update(_parse_flags(document, inputs, flags))
+    inputs, variables = _document_inputs(document)
+    values = _by_id(read_job(job) if job is not None else {}, variables)
+    values.update(_parse_flags(document, inputs, variables, flags))
     missing = [name for name, (type_, default) in inputs.items()
                if name not in values and default is None and not _optional(type_)]
     if missing:
         raise ClaimedError(f"{document}: missing required input(s): "
-                           + ", ".join(f"--{name} ({_base_type(inputs[name][0])[0]})" for name in missing))
+                           + ", ".join(f"--{variables.get(name, name)} ({_base_type(inputs[name][0])[0]})"
+                                       for name in missing))
     path = scratch / "job.json"
     path.write_text(json.dumps(values, indent=2, sort_keys=True), encoding="utf-8")
     return path
@@ -70,11 +72,18 @@ def _absolute(value: Any, base: Path) -> Any:
     return result
 
 
-def _parse_flags(document: Path, inputs: dict[str, tuple[Any, Any]], flags: Sequence[str]) -> dict[str, Any]:
+def _by_id(values: dict[str, Any], variables: dict[str, str]) -> dict[str, Any]:
+    """Job-file keys written as the script's variable names, renamed to the inputs' CWL ids."""
+    ids = {variable: cwl_id for cwl_id, variable in variables.items()}
+    return {ids.get(key, key) if key not in variables else key: value for key, value in values.items()}
+
+
+def _parse_flags(document: Path, inputs: dict[str, tuple[Any, Any]], variables: dict[str, str],
+                 flags: Sequence[str]) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog=f"claimed-cwl run {document}", exit_on_error=False,
                                      description="Inputs of the document (give them after it, or in a job file).")
     for name, (type_, _) in inputs.items():
-        _add_flag(parser, name, type_)
+        _add_flag(parser, variables.get(name, name), type_, name)
     try:
         parsed, unknown = parser.parse_known_args(list(flags))
     except argparse.ArgumentError as exc:
@@ -84,9 +93,10 @@ def _parse_flags(document: Path, inputs: dict[str, tuple[Any, Any]], flags: Sequ
     return {key: value for key, value in vars(parsed).items() if value is not None}
 
 
-def _add_flag(parser: argparse.ArgumentParser, name: str, type_: Any) -> None:
+def _add_flag(parser: argparse.ArgumentParser, flag_name: str, type_: Any, name: str) -> None:
+    """``--flag_name`` (the script's variable name) setting the input whose CWL id is ``name``."""
     base, is_array = _base_type(type_)
-    flag = f"--{name}"
+    flag = f"--{flag_name}"
     if base == "boolean" and not is_array:
         parser.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None)
         return
@@ -114,8 +124,9 @@ def _optional(type_: Any) -> bool:
     return isinstance(type_, list) and "null" in type_
 
 
-def _document_inputs(document: Path) -> dict[str, tuple[Any, Any]]:
-    """Input name -> (CWL type, default) of the document (the ``main`` process of a packed file)."""
+def _document_inputs(document: Path) -> tuple[dict[str, tuple[Any, Any]], dict[str, str]]:
+    """Input id -> (CWL type, default) of the document (the ``main`` process of a packed file), and
+    input id -> the script's variable name where the two differ (``claimed:variable``)."""
     from cwl_utils.parser import load_document_by_uri  # noqa: PLC0415 - only needed when merging
 
     path, _, fragment = str(document).partition("#")  # file.cwl#process names one process of a $graph
@@ -127,4 +138,10 @@ def _document_inputs(document: Path) -> dict[str, tuple[Any, Any]]:
     if isinstance(loaded, list):
         wanted = f"#{fragment or 'main'}"
         process = next((p for p in loaded if str(p.id).endswith(wanted)), loaded[0])
-    return {str(inp.id).rsplit("#", 1)[-1].rsplit("/", 1)[-1]: (inp.type_, inp.default) for inp in process.inputs}
+    inputs = {_short(inp.id): (inp.type_, inp.default) for inp in process.inputs}
+    variables = {_short(inp.id): variable for inp in process.inputs if (variable := variable_of(inp))}
+    return inputs, variables
+
+
+def _short(uri: Any) -> str:
+    return str(uri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]

@@ -200,9 +200,15 @@ class StepFactory:
         for name, value in arguments.items():
             port = self.interface.input(name)
             if port is None:
-                names = ", ".join(p.name for p in self.interface.inputs) or "none"
+                names = ", ".join(p.variable or p.name for p in self.interface.inputs) or "none"
                 raise WorkflowError(f"step '{step.id}' ({self.name}) has no input '{name}'; its inputs: {names}")
-            step.bindings[name] = _check_binding(step, port, value, scattered=name == scatter)
+            if port.name in step.bindings:
+                raise WorkflowError(f"step '{step.id}' ({self.name}): input '{name}' is given twice")
+            step.bindings[port.name] = _check_binding(step, port, value, scattered=name == scatter)
+        if scatter is not None:
+            port = self.interface.input(scatter)
+            scatter = port.name if port is not None else scatter
+            step.scatter = scatter
         for port in self.interface.inputs:
             if port.required and port.name not in step.bindings:
                 raise WorkflowError(
