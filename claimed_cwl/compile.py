@@ -9,27 +9,38 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from claimed_cwl.emit import EMITTERS, ArtifactSettings
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.launch import launcher_files
-from claimed_cwl.parse import parse_operator
+from claimed_cwl.parse import Analysis, analyse_operator
 from claimed_cwl.spec import OperatorSpec
 
-__all__ = ["CompileResult", "compile_operator", "read_user_files", "render_artifacts", "write_atomically"]
+__all__ = [
+    "CompileResult",
+    "compile_operator",
+    "read_user_files",
+    "render_artifacts",
+    "report_warnings",
+    "write_atomically",
+]
 
 
 @dataclass(frozen=True)
 class CompileResult:
-    """What a compile wrote: the operator's spec, the directory and the files in it."""
+    """What a compile wrote: the operator's spec, the directory and the files in it, and the analysis
+    (each parameter's decision with its evidence, and the warnings)."""
 
     spec: OperatorSpec
     out_dir: Path
     written: tuple[Path, ...]
+    analysis: Analysis | None = None
 
 
 def render_artifacts(
@@ -51,6 +62,12 @@ def render_artifacts(
     if spec.source_file not in user_files:
         raise ClaimedError(f"{spec.source_file}: the operator source is missing from the files to copy")
     return dict(sorted({**generated, **user_files}.items()))
+
+
+def report_warnings(analysis: Analysis, stream: TextIO | None = None) -> None:
+    """Print the analysis' warnings (``file:line: warning: ...``), one per line, on stderr."""
+    for warning in analysis.warnings:
+        print(warning, file=stream or sys.stderr)
 
 
 def read_user_files(source: Path, spec: OperatorSpec) -> dict[str, bytes]:
@@ -90,11 +107,13 @@ def compile_operator(
     Nothing is written unless everything rendered; files are then moved into
     place one by one with ``os.replace``.
     """
-    spec = parse_operator(source, additional_files=tuple(additional_files))
+    analysis = analyse_operator(source, tuple(additional_files))
+    report_warnings(analysis)
+    spec = analysis.spec
     artifacts = render_artifacts(spec, options or ArtifactSettings(), read_user_files(source, spec))
     target = out_dir if out_dir is not None else Path.cwd() / spec.name
     written = write_atomically(target, artifacts)
-    return CompileResult(spec=spec, out_dir=target, written=written)
+    return CompileResult(spec=spec, out_dir=target, written=written, analysis=analysis)
 
 
 def _check_target(out_dir: Path, names: Sequence[str]) -> None:

@@ -151,7 +151,8 @@ class Output:
     script joins the name to one. ``suffixes`` are extensions the writer adds
     to a name that lacks them (``np.save`` adds ``.npy``). For VALUE outputs
     the script assigns ``os.environ[name]``. A REWRITTEN output (``rewrites``
-    names the parameter) is the input file after the script rewrote it.
+    names the parameter) is the input file after the script rewrote it;
+    its ``path`` is the script's default name, written when no file is given.
     """
 
     name: str
@@ -170,8 +171,9 @@ class Output:
                 raise SpecError(f"output {self.name!r}: a value output has no path")
             return
         if self.rewrites:
-            if self.kind is not OutputKind.FILE or self.path or self.prefix:
-                raise SpecError(f"output {self.name!r}: a rewritten file has no path or prefix of its own")
+            if self.kind is not OutputKind.FILE or self.prefix or self.path.startswith("/") or "/" in self.path:
+                raise SpecError(f"output {self.name!r}: a rewritten file has no prefix, and its path (the script's "
+                                "default name, when it has one) is a plain file name")
             return
         if not self.path or self.path.startswith("/") or ".." in self.path.split("/"):
             raise SpecError(

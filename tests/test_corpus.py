@@ -23,6 +23,7 @@ from typing import Any
 import nbformat
 import pytest
 from _artifact_checks import validate_cwl
+from _interface_checks import interface_mismatches
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,87 +87,12 @@ def test_corpus_notebooks_are_valid_nbformat_v4(case: dict[str, Any]) -> None:
 # ----------------------------------------------------------------- (a) interface
 
 
-def _typed(value: Any) -> tuple[str, Any]:
-    """A default with its Python type, so that 1 != 1.0 != True."""
-    return (type(value).__name__, value)
-
-
-def _expected_parameter(raw: dict[str, Any]) -> dict[str, Any]:
-    item = {
-        "type": raw["type"],
-        "required": raw["required"],
-        "default": _typed(raw["default"]) if "default" in raw else None,
-        "secret": raw["secret"],
-        "description": raw["description"],
-    }
-    if raw["type"] == "boolean":
-        item["true_text"] = raw["true_text"]
-        item["false_text"] = raw["false_text"]
-    return item
-
-
-def _actual_parameter(param: Any) -> dict[str, Any]:
-    item = {
-        "type": param.type.value,
-        "required": param.required,
-        "default": None if param.default is None else _typed(param.default),
-        "secret": param.secret,
-        "description": param.description,
-    }
-    if param.type.value == "boolean":
-        item["true_text"] = param.true_text
-        item["false_text"] = param.false_text
-    return item
-
-
-def _interface_mismatches(case: dict[str, Any], spec: Any) -> list[str]:
-    """Every difference between expected.yaml and the parsed spec, one line each."""
-    from claimed_cwl.spec import DependencyKind
-
-    problems: list[str] = []
-
-    def check(what: str, expected: Any, actual: Any) -> None:
-        if expected != actual:
-            problems.append(f"{what}: expected {expected!r}, got {actual!r}")
-
-    check("name", case["name"], spec.name)
-    check("language", case["language"], spec.language.value)
-    check("description", case["description"], spec.description)
-    check("source_file", _source(case).name, spec.source_file)
-    check("parameter names (in order)", [p["name"] for p in case["parameters"]], [p.name for p in spec.parameters])
-    actual_params = {p.name: p for p in spec.parameters}
-    for raw in case["parameters"]:
-        if raw["name"] in actual_params:
-            expected, actual = _expected_parameter(raw), _actual_parameter(actual_params[raw["name"]])
-            for key in expected:
-                check(f"parameter {raw['name']}.{key}", expected[key], actual.get(key))
-    check("output names (in order)", [o["name"] for o in case["outputs"]], [o.name for o in spec.outputs])
-    actual_outputs = {o.name: o for o in spec.outputs}
-    for raw in case["outputs"]:
-        if raw["name"] in actual_outputs:
-            out = actual_outputs[raw["name"]]
-            check(f"output {raw['name']}.kind", raw["kind"], out.kind.value)
-            check(f"output {raw['name']}.path", raw["path"], out.path)
-            check(f"output {raw['name']}.description", raw["description"], out.description)
-    expected_deps = case.get("dependencies", {})
-    for kind in DependencyKind:
-        check(f"dependencies {kind.value}", expected_deps.get(kind.value, []), list(spec.packages(kind)))
-    resources = case.get("resources", {})
-    for key in ("cores", "ram_mib", "gpus", "time_limit_s"):
-        expected_value = resources.get(key)
-        actual_value = getattr(spec.resources, key)
-        check(f"resources {key}", expected_value and _typed(expected_value),
-              actual_value and _typed(actual_value))
-    check("additional_files", case.get("additional_files", []), list(spec.additional_files))
-    return problems
-
-
 @pytest.mark.parametrize("case", OPERATORS, ids=_ids)
 def test_interface(case: dict[str, Any]) -> None:
     from claimed_cwl.parse import parse_operator
 
     spec = parse_operator(_source(case), additional_files=_files(case))
-    problems = _interface_mismatches(case, spec)
+    problems = interface_mismatches(case, spec, _source(case).name)
     assert not problems, f"{case['source']}:\n  " + "\n  ".join(problems)
 
 

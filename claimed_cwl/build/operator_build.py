@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from claimed_cwl.build.builder import BuildResult, build_image, push_image
-from claimed_cwl.compile import read_user_files, render_artifacts, write_atomically
+from claimed_cwl.compile import read_user_files, render_artifacts, report_warnings, write_atomically
 from claimed_cwl.emit import EMITTERS, ArtifactSettings
-from claimed_cwl.parse import parse_operator
+from claimed_cwl.parse import Analysis, analyse_operator
 from claimed_cwl.spec import OperatorSpec
 
 __all__ = ["OperatorBuild", "build_operator", "context_files"]
@@ -31,6 +31,7 @@ class OperatorBuild:
     cwl: Path
     written: tuple[Path, ...]
     image: BuildResult
+    analysis: Analysis | None = None
 
 
 def context_files(spec: OperatorSpec, artifacts: dict[str, bytes]) -> dict[str, bytes]:
@@ -49,7 +50,9 @@ def build_operator(
     push: bool = False,
 ) -> OperatorBuild:
     """Parse, render, build (and push); write the artifacts only after the image exists."""
-    spec = parse_operator(source, additional_files=tuple(additional_files))
+    analysis = analyse_operator(source, tuple(additional_files))
+    report_warnings(analysis)
+    spec = analysis.spec
     artifacts = render_artifacts(spec, settings, read_user_files(source, spec))
     image = settings.image.image(spec.name)
     result = build_image(client, image, settings.dockerfile.base_for(spec.language), context_files(spec, artifacts))
@@ -58,4 +61,4 @@ def build_operator(
             push_image(client, reference)
     target = out_dir if out_dir is not None else Path.cwd() / spec.name
     written = write_atomically(target, artifacts)
-    return OperatorBuild(spec, target / EMITTERS["cwl"].file_name(spec), written, result)
+    return OperatorBuild(spec, target / EMITTERS["cwl"].file_name(spec), written, result, analysis)

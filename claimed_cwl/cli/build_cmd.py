@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from claimed_cwl.cli.compile_cmd import add_operator_arguments, operator_relative, settings_from_args
+from claimed_cwl.cli.compile_cmd import (
+    add_operator_arguments,
+    operator_relative,
+    print_explanation,
+    settings_from_args,
+)
 from claimed_cwl.errors import ClaimedError
 
 __all__ = ["register", "run"]
@@ -40,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     additional = operator_relative(args.operator, args.additional_files)
     built = build_operator(docker_client(), args.operator, additional, settings_from_args(args),
                            args.out, push=args.push)
+    if args.explain and built.analysis is not None:
+        print_explanation(args.operator, built.analysis)
     state = "up to date" if built.image.reused else "built"
     print(f"image {built.image.image} {state} (content digest {built.image.digest[:12]})")
     for path in built.written:

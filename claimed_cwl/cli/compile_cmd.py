@@ -42,6 +42,9 @@ def add_operator_arguments(parser: argparse.ArgumentParser) -> None:
                        "r-base:4.2.2 for R)")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="output directory (default: ./<operator name>)")
+    parser.add_argument("--explain", action="store_true",
+                        help="print, for every parameter, what it became and the uses in the code that decided it "
+                        "(file:line)")
     job = parser.add_argument_group("Kubernetes Job")
     job.add_argument("--pull-secret", default=None, help="image pull secret of the Job (default: none)")
     job.add_argument("--backoff-limit", type=int, default=0, help="retries of the Job (default: 0)")
@@ -103,6 +106,15 @@ def run(args: argparse.Namespace) -> int:
     from claimed_cwl.compile import compile_operator  # noqa: PLC0415 - keep CLI start-up light
 
     result = compile_operator(args.operator, additional, settings_from_args(args), args.out)
+    if args.explain and result.analysis is not None:
+        print_explanation(args.operator, result.analysis)
     for path in result.written:
         print(path)
     return 0
+
+
+def print_explanation(operator: Path, analysis: Any) -> None:
+    """Print ``--explain``: each parameter's decision and the evidence (shared by compile and build)."""
+    from claimed_cwl.parse import format_explanations  # noqa: PLC0415
+
+    print(format_explanations(str(operator), analysis.explanations), end="")

@@ -174,9 +174,10 @@ def _output(spec: OperatorSpec, out: Output) -> cwl.CommandOutputParameter:
     elif out.rewrites:
         param = spec.parameter(out.rewrites)
         glob = f"$(inputs.{param.input_id}.basename)"
-        if not param.required:
-            glob = f"$(inputs.{param.input_id} ? inputs.{param.input_id}.basename : [])"
-            type_ = ["null", out.kind.value]
+        if not param.required:  # not given: the script writes its own default name, if it has one
+            fallback = json.dumps(out.path) if out.path else "[]"
+            glob = f"$(inputs.{param.input_id} ? inputs.{param.input_id}.basename : {fallback})"
+            type_ = out.kind.value if out.path else ["null", out.kind.value]
         binding = cwl.CommandOutputBinding(glob=glob)
     else:
         prefix = f"$(inputs.{spec.parameter(out.prefix).input_id})" if out.prefix else ""

@@ -91,11 +91,11 @@ def assemble(
     directives, dependencies = _scan_comments(source, extracted.comments)
     attached = _attach(source, extracted, directives)
     groups = _group(source, extracted.reads)
-    value_writes = _value_writes(source, groups, extracted.writes)
     uses = {key: extracted.usage.of(key) for key in groups}
     prefixes = {name: joined for name, joined in prefix_parameters(uses).items()
                 if name in groups and _may_be_prefix(attached.get(name))}
     context = _Context(source, extracted, prefixes, param_docs(extracted.comments), [], frozenset(directories))
+    value_writes = _value_writes(source, groups, extracted.writes, context.warnings)
     for notice in extracted.usage.notices:
         context.warn(notice.line, notice.message)
     parameters: list[Parameter] = []
@@ -213,7 +213,8 @@ def _group(source: Source, reads: Sequence[Read]) -> dict[str, list[Read]]:
     return groups
 
 
-def _value_writes(source: Source, groups: Mapping[str, list[Read]], writes: Sequence[ValueWrite]) -> list[ValueWrite]:
+def _value_writes(source: Source, groups: Mapping[str, list[Read]], writes: Sequence[ValueWrite],
+                  warnings: list[tuple[int, str]]) -> list[ValueWrite]:
     """The ``os.environ['x'] = v`` writes that are outputs.
 
     A write that comes before every read of its name sets up the environment
@@ -226,6 +227,10 @@ def _value_writes(source: Source, groups: Mapping[str, list[Read]], writes: Sequ
             outputs.append(write)
             continue
         if all(write.line < read.line for read in reads):
+            warnings.append((write.line, f"os.environ[{write.name!r}] is set before the code reads it: a "
+                             "development setting, not an output. It runs in the container too and overrides "
+                             f"the value given at run time; remove it, or use os.environ.setdefault({write.name!r}, "
+                             "...) so that a given value wins"))
             continue
         read_line = source.describe(reads[0].line)
         raise source.error(
@@ -280,10 +285,14 @@ def _resolve(
         return [out], Explanation(first.name, _describe_output(out), reason, evidence)
     param = _parameter(context, reads, said, verdict, description)
     reason = verdict.why if said.type is None else f"type={said.type.value} directive at {source.describe(said.line)}"
+    if param.secret:
+        why_secret = "a directive" if said.secret else secret_reason(context, first, reads)
+        reason += f"; secret: {why_secret}"
     items: list[Parameter | Output] = [param]
     if param.role is ParamRole.REWRITTEN:
-        items.append(Output(first.name, OutputKind.FILE, description=description, line=first.line,
-                            rewrites=first.name))
+        fallback = first.default if isinstance(first.default, str) and "/" not in first.default else ""
+        items.append(Output(first.name, OutputKind.FILE, path="" if param.required else fallback,
+                            description=description, line=first.line, rewrites=first.name))
     return items, Explanation(first.name, _describe_param(param), reason, evidence)
 
 
@@ -354,7 +363,7 @@ def _parameter(context: _Context, reads: Sequence[Read], said: ParamDirective, v
         required = True
     if role is ParamRole.PREFIX:
         required = False
-    secret = said.secret if said.secret is not None else _is_secret(context, first, reads)
+    secret = said.secret if said.secret is not None else bool(secret_reason(context, first, reads))
     if secret and first.default is not None and isinstance(first.default, str) and first.default:
         context.warn(first.line, f"the secret {first.name!r} has a default written in the source: it is "
                      "copied into the image with the source; pass it at run time instead")
@@ -385,16 +394,18 @@ def _retype_by_use(context: _Context, read: Read, verdict: Verdict) -> _Typed:
     return _Typed(verdict.type, converted, "True", "")
 
 
-def _is_secret(context: _Context, read: Read, reads: Sequence[Read]) -> bool:
-    """Secret by name, by use (credentials split out of it) or by a connection string with credentials."""
+def secret_reason(context: _Context, read: Read, reads: Sequence[Read]) -> str:
+    """Why the parameter is a secret ('' when it is none): its name, a use, or a connection string."""
     if is_secret_name(read.name):
-        return True
+        return "its name says so"
     if any(u.kind is UseKind.CREDENTIALS for u in context.extracted.usage.of(read.name)):
-        return True
+        return "the code splits credentials out of it"
     if isinstance(read.default, str) and _CREDENTIALS_RE.search(read.default):
-        return True
+        return "its default is a connection string with credentials"
     comments = context.extracted.comments
-    return any(_CREDENTIALS_RE.search(_description(comments, r.anchors)) for r in reads)
+    if any(_CREDENTIALS_RE.search(_description(comments, r.anchors)) for r in reads):
+        return "the comment above it shows a connection string with credentials"
+    return ""
 
 
 def _warn_reads(context: _Context, read: Read, reads: Sequence[Read], uses: Sequence[Use]) -> None:
@@ -435,6 +446,8 @@ def _describe_param(param: Parameter) -> str:
         ParamRole.REWRITTEN: "File, staged writable and rewritten in place; also an output",
     }.get(param.role, param.type.value + (" passed with a trailing '/'" if param.trailing_slash else ""))
     details = ["required" if param.required else "optional"]
+    if param.input_id != param.name:
+        details.append(f"CWL id {param.input_id} (job loaders turn a '{param.name}' key into a file URI)")
     if param.default is not None and not param.secret and param.role is not ParamRole.PREFIX:
         details.append(f"default {param.default!r}")
     if param.secret:

@@ -75,6 +75,8 @@ def writer_extension(uses: Sequence[Use]) -> str:
     for use in uses:
         if use.kind in _WRITES and use.detail in _EXTENSIONS:
             return _EXTENSIONS[use.detail]
+        if use.kind in _WRITES and use.detail.startswith("."):
+            return use.detail  # the extension the writer appends anyway (np.save: .npy)
     return ""
 
 
@@ -155,7 +157,8 @@ def _local(local: Sequence[Use], uses: Sequence[Use], has_default: bool, prefixe
 
 def _written(reads: Sequence[Use], writes: Sequence[Use], uses: Sequence[Use], has_default: bool) -> Verdict:
     directory = any(u.kind is UseKind.MAKE_DIR for u in writes)
-    if reads and not directory and any(u.kind is UseKind.READ for u in reads):
+    first_read = min((u.line for u in reads if u.kind is UseKind.READ), default=None)
+    if first_read is not None and not directory and first_read < min(u.line for u in writes):
         return Verdict(OutputKind.FILE, ParamType.FILE, ParamRole.REWRITTEN, required=_required(uses, has_default),
                        evidence=(*reads, *writes),
                        why="File input and output: read, then rewritten in place (staged writable)")

@@ -342,6 +342,12 @@ class _Flow:
             return self.eval(node.value)
         return []
 
+    def _record_credentials(self, node: ast.Attribute) -> None:
+        """``urlparse(conn).password``: the value carries credentials."""
+        if node.attr in ("password", "username") and isinstance(node.value, ast.Call) and node.value.args \
+                and self.imports.full_name(node.value.func) in ("urllib.parse.urlparse", "urllib.parse.urlsplit"):
+            self._use(self.eval(node.value.args[0]), UseKind.CREDENTIALS, node, node.attr)
+
     def _eval_attribute(self, node: ast.Attribute) -> list[Built]:
         key = self._self_key(node)
         if key is not None:
@@ -453,6 +459,12 @@ class _Flow:
                 self._needs_value(node.value, "subscript")
             elif isinstance(node, ast.For | ast.comprehension):
                 self._needs_value(node.iter, "iteration")
+            elif isinstance(node, ast.Attribute):
+                self._record_credentials(node)
+            elif isinstance(node, ast.Dict):  # client_kwargs={'endpoint_url': endpoint}
+                for key, value in zip(node.keys, node.values, strict=True):
+                    if isinstance(key, ast.Constant) and key.value in NETWORK_KEYWORDS:
+                        self._use(self.eval(value), NETWORK_KEYWORDS[str(key.value)], node, str(key.value))
             if isinstance(node, ast.BinOp | ast.JoinedStr) or _is_format_call(node):
                 self._record_text(node)
         return self.usage
@@ -574,6 +586,9 @@ class _Flow:
             assert kind is not None
             self._use(vals, kind, node, f"Path.{attr}")
         self._use(vals, UseKind.NEEDS_VALUE, node, f".{attr}()")
+        if attr in ("split", "rsplit", "partition", "rpartition") and node.args and _is_str(node.args[0]) \
+                and "@" in str(node.args[0].value):  # type: ignore[attr-defined]
+            self._use(vals, UseKind.CREDENTIALS, node, "splits user:secret@host")
 
     def _client_call(self, node: ast.Call) -> bool:
         """A call on a remote-storage client: local path arguments are local, the others remote."""

@@ -266,11 +266,21 @@ class _RFlow:
                 other = self._at(index + 2)
                 if other is not None and other.kind == "str":
                     kind = UseKind.GUARD if other.text == "" else UseKind.CHOICE
+                    if kind is UseKind.GUARD and self._stops_after(index + 3):
+                        kind = UseKind.REQUIRE
                     self._use(vals, kind, token, f"{token.text} {after.text} {other.text!r}", other.text)
             if before is not None and before.kind == "op" and before.text == "(":
                 caller = self._at(index - 2)
                 if caller is not None and caller.text in ("nchar", "is.na", "is.null", "nzchar", "file.exists"):
                     self._use(vals, UseKind.GUARD, token, f"{caller.text}({token.text})", caller.text)
+
+    def _stops_after(self, index: int) -> bool:
+        """``if (x == "") stop(...)``: the test's block stops the script."""
+        closing, following = self._at(index), self._at(index + 1)
+        if following is not None and following.text == "{":
+            following = self._at(index + 2)
+        return closing is not None and closing.text == ")" and following is not None \
+            and following.text in ("stop", "quit", "q")
 
     def _at(self, index: int) -> Token | None:
         return self.code[index] if 0 <= index < len(self.code) else None

@@ -63,9 +63,10 @@ def run_cwl(document: Path, options: RunOptions, backend: str = "cwltool") -> in
     runners = _backends()
     if backend not in runners:
         raise ClaimedError(f"unknown backend {backend!r}: expected one of {', '.join(sorted(runners))}")
-    if not options.inputs:
+    from claimed_cwl.runners.job_inputs import merge_job, names_variables  # noqa: PLC0415
+
+    if not options.inputs and (options.job is None or not names_variables(document, options.job)):
         return runners[backend](document, options)
-    from claimed_cwl.runners.job_inputs import merge_job  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="claimed-job-") as scratch:
         job = merge_job(document, options.job, options.inputs, Path(scratch))

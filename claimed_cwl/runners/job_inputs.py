@@ -24,7 +24,7 @@ from ruamel.yaml.error import YAMLError
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.workflow.process import variable_of
 
-__all__ = ["merge_job", "read_job"]
+__all__ = ["merge_job", "names_variables", "read_job"]
 
 _SCALARS: dict[str, Any] = {"int": int, "long": int, "float": float, "double": float, "string": str}
 
@@ -40,6 +40,23 @@ def read_job(job: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ClaimedError(f"{job}: a job file must be a mapping of input names to values")
     return {key: _absolute(value, job.resolve().parent) for key, value in data.items()}
+
+
+def names_variables(document: Path, job: Path) -> bool:
+    """Tell whether ``job`` names an input by the script's variable where its CWL id differs (``path``).
+
+    Such a job file is rewritten with the CWL ids before the backend sees it; any other job file
+    goes to the backend untouched. Only a document that declares ``claimed:variable`` is loaded.
+    """
+    try:
+        text = Path(str(document).partition("#")[0]).read_text(encoding="utf-8")
+    except OSError:
+        return False
+    if "claimed:variable" not in text and "claimed-cwl#variable" not in text:
+        return False
+    _, variables = _document_inputs(document)
+    keys = set(read_job(job))
+    return bool(keys & set(variables.values()) - set(variables))
 
 
 def merge_job(document: Path, job: Path | None, flags: Sequence[str], scratch: Path) -> Path:
