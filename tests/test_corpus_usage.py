@@ -183,3 +183,53 @@ def test_reserved_name_reaches_the_script_under_plain_cwltool(docker_client: Any
     assert completed.returncode == 0, completed.stderr
     plan = Path(json.loads(completed.stdout)["plan"]["path"])
     assert plan.read_text(encoding="utf-8") == "copy bucket/in/*.csv\n"
+
+
+# ----------------------------------------------------------------- two prefix-idiom operators in one workflow
+
+
+@pytest.fixture(scope="module")
+def prefix_chain(docker_client: Any, python_base_image: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """prefix_clean writes data_dir + output_data_csv; prefix_summary reads its own data_dir + table_name."""
+    from claimed_cwl.build.operator_build import build_operator
+    from claimed_cwl.emit import ArtifactSettings, ImageSettings
+    from claimed_cwl.workflow import File, Workflow, load_operator
+
+    root = tmp_path_factory.mktemp("prefix-chain")
+    settings = ArtifactSettings(image=ImageSettings(repository="claimed-usage-test", version="e2e"))
+    clean = load_operator(build_operator(docker_client, ROOT / "prefix_clean.py", [], settings, root / "a").cwl)
+    summary = load_operator(build_operator(docker_client, ROOT / "prefix_summary.py", [], settings, root / "b").cwl)
+    with Workflow("prefix-chain", doc="Clean a table, then summarise it; both operators use data_dir + name.") as wf:
+        table = wf.input("table", File)
+        cleaned = clean(data_csv=table)
+        summed = summary(table_name=cleaned.outputs.output_data_csv)
+        wf.output("cleaned", cleaned.outputs.output_data_csv)
+        wf.output("summary", summed.outputs.summary_name)
+    saved = wf.save(root / "workflow")
+    (root / "job.json").write_text(json.dumps({"table": {"class": "File", "path": str(DATA / "customers.csv")}}))
+    return saved
+
+
+def _run_chain(workflow: Path, outdir: Path, backend: str, capfd: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    from claimed_cwl.cli import main
+
+    capfd.readouterr()
+    code = main(["run", "--quiet", f"--backend={backend}", f"--outdir={outdir}", str(workflow),
+                 str(workflow.parent.parent / "job.json")])
+    captured = capfd.readouterr()
+    assert code == 0, captured.err
+    result: dict[str, Any] = json.loads(captured.out)
+    return result
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["cwltool", "toil"])
+def test_prefix_operators_chain_through_cwl(prefix_chain: Path, backend: str, tmp_path: Path,
+                                            capfd: pytest.CaptureFixture[str]) -> None:
+    """The data passes from one step to the next as a CWL File: no shared directory, both data_dirs './'."""
+    outdir = tmp_path / "out"
+    result = _run_chain(prefix_chain, outdir, backend, capfd)
+    assert Path(result["cleaned"]["path"]).read_text() == "id,name,spend\n1.0,ann,10\n3.0,cid,30\n"
+    assert Path(result["summary"]["path"]).read_text() == "n=2 mean=20.00\n"
+    assert sorted(p.name for p in outdir.iterdir()) == ["customers_clean.csv", "summary.txt"]

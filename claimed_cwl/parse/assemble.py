@@ -469,6 +469,8 @@ def _use_label(use: Use) -> str:
         label += f", joined to {use.position.prefix}" if use.position.prefix else ", as a name inside a path"
     elif use.position.kind == "stem":
         label += ", with an extension appended"
+    elif use.position.kind == "part":
+        label += ", as part of a name"
     return label
 
 

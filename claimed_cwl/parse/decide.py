@@ -188,7 +188,7 @@ def _plain(uses: Sequence[Use], has_default: bool, wrapped: bool) -> Verdict:
         evidence = tuple(u for u in uses if u.kind is UseKind.CAST)
         return Verdict(None, param_type, required=_required(uses, has_default), evidence=evidence,
                        why=f"{param_type.value}: converted by {cast}() where it is used")
-    why = "string: no local file use seen"
+    why = "string: part of a local file name" if stems else "string: no local file use seen"
     if wrapped:
         why = "string: read through a function the compiler does not know"
     return Verdict(None, ParamType.STRING, required=_required(uses, has_default), spelled_bool=wrapped, why=why,

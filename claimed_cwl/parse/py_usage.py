@@ -499,12 +499,22 @@ class _Flow:
             self._record_sinks(node, FUNCTION_SINKS[name], name)
         elif isinstance(node.func, ast.Attribute):
             self._record_method(node, name)
-        if name in _CASTS and len(node.args) == 1 and node.args[0] not in self.reads:
+        if name in _CASTS and len(node.args) == 1 and node.args[0] not in self.reads and not self._probed(node):
             self._use(self.eval(node.args[0]), UseKind.CAST, node, name)
         elif name in ("len", "os.path.basename", "os.path.dirname", "os.path.splitext", "pathlib.Path", "Path",
                       "os.path.join"):
             for arg in node.args:
                 self._needs_value(arg, name)
+
+    def _probed(self, node: ast.AST) -> bool:
+        """A cast inside ``try: ... except ValueError`` tests whether the value is a number: no type evidence."""
+        child, parent = node, self.parents.get(node)
+        while parent is not None and not isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef | ast.Module):
+            if isinstance(parent, ast.Try) and child in parent.body and any(
+                    _catches_value_errors(handler) for handler in parent.handlers):
+                return True
+            child, parent = parent, self.parents.get(parent)
+        return False
 
     def _record_wrapper(self, node: ast.Call, name: str) -> None:
         """A read passed straight to a function the compiler does not know, whose result the code keeps.
@@ -795,6 +805,13 @@ def _argparse_dest(node: ast.Call, keywords: Mapping[str | None, ast.expr]) -> s
     longs = [o for o in options if o.startswith("--")]
     chosen = longs[0] if longs else (options[0] if options else "")
     return chosen.lstrip("-").replace("-", "_")
+
+
+def _catches_value_errors(handler: ast.ExceptHandler) -> bool:
+    caught = handler.type
+    names = [caught] if caught is None or not isinstance(caught, ast.Tuple) else list(caught.elts)
+    return any(n is None or (isinstance(n, ast.Name) and n.id in ("ValueError", "TypeError", "Exception"))
+               for n in names)
 
 
 def _stops(body: Sequence[ast.stmt]) -> bool:

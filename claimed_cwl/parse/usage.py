@@ -62,7 +62,8 @@ class Position:
     how the path was built (``+``, ``os.path.join``, an f-string ...).
     """
 
-    kind: str  # "whole", "prefix", "joined", "stem" (the value followed by a literal such as '.csv')
+    kind: str  # "whole", "prefix", "joined" (the file name after a prefix), "part" (part of a longer name),
+    # "stem" (the value followed by a literal such as '.csv')
     prefix: str = ""
     joiner: str = ""
     literal_rest: bool = False  # for "prefix": everything joined after it is literal text
@@ -194,6 +195,22 @@ def positions(val: Built) -> Iterator[tuple[str, Position]]:
         return
     joined_by = "/" if val.joiner in _PATH_JOINERS else val.joiner
     yield lead, Position("prefix", joiner=joined_by, literal_rest=literal_rest, slash_joined=slash)
+    named = _file_name_after_prefix(rest)
     for piece in rest:
         if piece.param:
-            yield piece.param, Position("joined", prefix=lead, joiner=joined_by)
+            kind = "joined" if piece is named else "part"
+            yield piece.param, Position(kind, prefix=lead if kind == "joined" else "", joiner=joined_by)
+
+
+def _file_name_after_prefix(rest: Sequence[Piece]) -> Piece | None:
+    """The parameter that is the whole file name after a prefix (``d + n``, ``d + '/' + n``), or None.
+
+    A parameter mixed into a longer name (``f'{d}/{n}-x.csv'``) or under a further folder is part of
+    a name, not a file name of its own.
+    """
+    if not rest or not rest[-1].param:
+        return None
+    before = rest[:-1]
+    if all(not p.param and p.text is not None and set(p.text) <= {"/"} for p in before):
+        return rest[-1]
+    return None

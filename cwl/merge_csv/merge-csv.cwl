@@ -9,6 +9,8 @@ doc: |-
 
   All files must have the same header. A first column (source_column) names
   the file each row came from; an empty source_column leaves it out.
+$namespaces:
+  claimed: https://github.com/claimed-framework/claimed-cwl#
 requirements:
   - class: DockerRequirement
     dockerPull: claimed/claimed-merge-csv:0.1.0
@@ -16,7 +18,7 @@ baseCommand:
   - env
 arguments:
   - position: 1
-    valueFrom: output_csv=merged.csv
+    valueFrom: output_csv=$(inputs.output_csv_name)
   - position: 2
     valueFrom: python
   - position: 3
@@ -39,9 +41,14 @@ inputs:
       position: 0
       prefix: source_column=
       separate: false
+  - id: output_csv_name
+    doc: where output_csv is written, relative to the working directory
+    default: merged.csv
+    type: string
+    claimed:variable: output_csv
 outputs:
   - id: output_csv
     doc: the merged CSV
     type: File
     outputBinding:
-      glob: merged.csv
+      glob: $(inputs.output_csv_name)

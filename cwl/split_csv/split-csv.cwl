@@ -9,6 +9,8 @@ doc: |-
 
   Part files are named <column>-<value>.csv (characters other than letters,
   digits, '.', '_' and '-' in the value become '_'); each has the header.
+$namespaces:
+  claimed: https://github.com/claimed-framework/claimed-cwl#
 requirements:
   - class: DockerRequirement
     dockerPull: claimed/claimed-split-csv:0.1.0
@@ -16,7 +18,7 @@ baseCommand:
   - env
 arguments:
   - position: 1
-    valueFrom: output_dir=parts/
+    valueFrom: output_dir=$(inputs.output_dir_name)/
   - position: 2
     valueFrom: python
   - position: 3
@@ -39,9 +41,14 @@ inputs:
       position: 0
       prefix: column=
       separate: false
+  - id: output_dir_name
+    doc: where output_dir is written, relative to the working directory
+    default: parts
+    type: string
+    claimed:variable: output_dir
 outputs:
   - id: output_dir
     doc: directory that receives the part files
     type: Directory
     outputBinding:
-      glob: parts
+      glob: $(inputs.output_dir_name)

@@ -9,6 +9,8 @@ doc: |-
 
   Columns: id (1..rows), group (a, b or c), value (a float with 2 decimals
   around 20, 50 or 80 by group) and count (an int from 0 to 9).
+$namespaces:
+  claimed: https://github.com/claimed-framework/claimed-cwl#
 requirements:
   - class: DockerRequirement
     dockerPull: claimed/claimed-generate-data:0.1.0
@@ -16,7 +18,7 @@ baseCommand:
   - env
 arguments:
   - position: 1
-    valueFrom: output_data=data.csv
+    valueFrom: output_data=$(inputs.output_data_name)
   - position: 2
     valueFrom: python
   - position: 3
@@ -42,9 +44,14 @@ inputs:
       position: 0
       prefix: rows=
       separate: false
+  - id: output_data_name
+    doc: where output_data is written, relative to the working directory
+    default: data.csv
+    type: string
+    claimed:variable: output_data
 outputs:
   - id: output_data
     doc: the generated CSV file
     type: File
     outputBinding:
-      glob: data.csv
+      glob: $(inputs.output_data_name)

@@ -8,6 +8,8 @@ doc: |-
   Group a CSV file by one column and summarise a numeric column per group.
 
   Writes one row per group (sorted by group): group, count, sum, mean, min, max, with 2 decimals.
+$namespaces:
+  claimed: https://github.com/claimed-framework/claimed-cwl#
 requirements:
   - class: DockerRequirement
     dockerPull: claimed/claimed-aggregate:0.1.0
@@ -15,7 +17,7 @@ baseCommand:
   - env
 arguments:
   - position: 1
-    valueFrom: output_csv=summary.csv
+    valueFrom: output_csv=$(inputs.output_csv_name)
   - position: 2
     valueFrom: python
   - position: 3
@@ -50,9 +52,14 @@ inputs:
       position: 0
       prefix: column=
       separate: false
+  - id: output_csv_name
+    doc: where output_csv is written, relative to the working directory
+    default: summary.csv
+    type: string
+    claimed:variable: output_csv
 outputs:
   - id: output_csv
     doc: 'one row per group: group, count, sum, mean, min, max'
     type: File
     outputBinding:
-      glob: summary.csv
+      glob: $(inputs.output_csv_name)

@@ -9,6 +9,8 @@ doc: |-
 
   Entries are sorted by path, relative to the directory, with zero timestamps
   and owners: the same files always give the same bytes.
+$namespaces:
+  claimed: https://github.com/claimed-framework/claimed-cwl#
 requirements:
   - class: DockerRequirement
     dockerPull: claimed/claimed-archive-dir:0.1.0
@@ -16,7 +18,7 @@ baseCommand:
   - env
 arguments:
   - position: 1
-    valueFrom: output_archive=archive.tar.gz
+    valueFrom: output_archive=$(inputs.output_archive_name)
   - position: 2
     valueFrom: python
   - position: 3
@@ -29,9 +31,14 @@ inputs:
       position: 0
       prefix: input_dir=
       separate: false
+  - id: output_archive_name
+    doc: where output_archive is written, relative to the working directory
+    default: archive.tar.gz
+    type: string
+    claimed:variable: output_archive
 outputs:
   - id: output_archive
     doc: the archive
     type: File
     outputBinding:
-      glob: archive.tar.gz
+      glob: $(inputs.output_archive_name)

@@ -9,6 +9,8 @@ doc: |-
 
   Both sides compare as numbers when both are numbers, else as text. The number
   of rows kept is also returned as the string output kept_rows.
+$namespaces:
+  claimed: https://github.com/claimed-framework/claimed-cwl#
 requirements:
   - class: DockerRequirement
     dockerPull: claimed/claimed-filter-csv:0.1.0
@@ -16,7 +18,7 @@ baseCommand:
   - env
 arguments:
   - position: 1
-    valueFrom: output_csv=filtered.csv
+    valueFrom: output_csv=$(inputs.output_csv_name)
   - position: 2
     valueFrom: python
   - position: 3
@@ -59,12 +61,17 @@ inputs:
       position: 0
       prefix: value=
       separate: false
+  - id: output_csv_name
+    doc: where output_csv is written, relative to the working directory
+    default: filtered.csv
+    type: string
+    claimed:variable: output_csv
 outputs:
   - id: output_csv
     doc: the rows that pass, with the header
     type: File
     outputBinding:
-      glob: filtered.csv
+      glob: $(inputs.output_csv_name)
   - id: kept_rows
     type: string
     outputBinding:

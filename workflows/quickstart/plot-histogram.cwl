@@ -5,6 +5,8 @@ class: CommandLineTool
 id: plot-histogram
 label: plot-histogram
 doc: Draw a histogram of one numeric column of a CSV file as a PNG image of 600 x 400 pixels.
+$namespaces:
+  claimed: https://github.com/claimed-framework/claimed-cwl#
 requirements:
   - class: DockerRequirement
     dockerPull: claimed/claimed-plot-histogram:0.1.0
@@ -12,7 +14,7 @@ baseCommand:
   - env
 arguments:
   - position: 1
-    valueFrom: output_png=histogram.png
+    valueFrom: output_png=$(inputs.output_png_name)
   - position: 2
     valueFrom: python
   - position: 3
@@ -55,9 +57,16 @@ inputs:
       position: 0
       prefix: title=
       separate: false
+  - id: output_png_name
+    doc: where output_png is written, relative to the working directory
+    default: histogram.png
+    type: string
+    claimed:variable: output_png
 outputs:
   - id: output_png
     doc: the picture
     type: File
     outputBinding:
-      glob: histogram.png
+      glob:
+        - $(inputs.output_png_name)
+        - $(inputs.output_png_name).png

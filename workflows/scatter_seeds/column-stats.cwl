@@ -7,6 +7,8 @@ label: column-stats
 doc: |-
   Summary statistics of one numeric column of a CSV file, as a one-row CSV:
   n, mean, sd, min, median and max. Base R only.
+$namespaces:
+  claimed: https://github.com/claimed-framework/claimed-cwl#
 requirements:
   - class: DockerRequirement
     dockerPull: claimed/claimed-column-stats:0.1.0
@@ -14,7 +16,7 @@ baseCommand:
   - env
 arguments:
   - position: 1
-    valueFrom: output_csv=stats.csv
+    valueFrom: output_csv=$(inputs.output_csv_name)
   - position: 2
     valueFrom: Rscript
   - position: 3
@@ -24,9 +26,7 @@ arguments:
 inputs:
   - id: input_file
     doc: CSV file to read (with a header line)
-    type:
-      - 'null'
-      - File
+    type: File
     inputBinding:
       position: 0
       prefix: input_file=
@@ -51,9 +51,14 @@ inputs:
       position: 0
       prefix: digits=
       separate: false
+  - id: output_csv_name
+    doc: where output_csv is written, relative to the working directory
+    default: stats.csv
+    type: string
+    claimed:variable: output_csv
 outputs:
   - id: output_csv
     doc: the statistics
     type: File
     outputBinding:
-      glob: stats.csv
+      glob: $(inputs.output_csv_name)

@@ -5,9 +5,11 @@ class: CommandLineTool
 id: clean-text
 label: clean-text
 doc: |-
-  # Clean text
+  Clean text
 
   Lower-cases a text file and strips punctuation.
+$namespaces:
+  claimed: https://github.com/claimed-framework/claimed-cwl#
 requirements:
   - class: DockerRequirement
     dockerPull: claimed/claimed-clean-text:latest
@@ -15,7 +17,7 @@ baseCommand:
   - env
 arguments:
   - position: 1
-    valueFrom: output_dir=cleaned/
+    valueFrom: output_dir=$(inputs.output_dir_name)/
   - position: 2
     valueFrom: python
   - position: 3
@@ -42,9 +44,14 @@ inputs:
       position: 0
       prefix: min_length=
       separate: false
+  - id: output_dir_name
+    doc: where output_dir is written, relative to the working directory
+    default: cleaned
+    type: string
+    claimed:variable: output_dir
 outputs:
   - id: output_dir
     doc: Folder for the cleaned text
     type: Directory
     outputBinding:
-      glob: cleaned
+      glob: $(inputs.output_dir_name)

@@ -10,6 +10,7 @@ doc: |-
   Writes the kept rows and reports how many there were.
 $namespaces:
   cwltool: http://commonwl.org/cwltool#
+  claimed: https://github.com/claimed-framework/claimed-cwl#
 requirements:
   - class: DockerRequirement
     dockerPull: claimed/claimed-filter-csv:latest
@@ -27,7 +28,7 @@ baseCommand:
   - env
 arguments:
   - position: 1
-    valueFrom: output_file=filtered.csv
+    valueFrom: output_file=$(inputs.output_file_name)
   - position: 2
     valueFrom: python
   - position: 3
@@ -102,12 +103,17 @@ inputs:
       position: 0
       prefix: api_token=
       separate: false
+  - id: output_file_name
+    doc: where output_file is written, relative to the working directory
+    default: filtered.csv
+    type: string
+    claimed:variable: output_file
 outputs:
   - id: output_file
     doc: Where the filtered table goes
     type: File
     outputBinding:
-      glob: filtered.csv
+      glob: $(inputs.output_file_name)
   - id: row_count
     type: string
     outputBinding:

@@ -5,6 +5,8 @@ class: CommandLineTool
 id: summarize-table
 label: summarize-table
 doc: 'Summarize a numeric table: mean and standard deviation per column.'
+$namespaces:
+  claimed: https://github.com/claimed-framework/claimed-cwl#
 requirements:
   - class: DockerRequirement
     dockerPull: claimed/claimed-summarize-table:latest
@@ -13,7 +15,7 @@ baseCommand:
   - env
 arguments:
   - position: 1
-    valueFrom: output_summary=summary.csv
+    valueFrom: output_summary=$(inputs.output_summary_name)
   - position: 2
     valueFrom: Rscript
   - position: 3
@@ -49,9 +51,14 @@ inputs:
     inputBinding:
       position: 0
       valueFrom: '$(self ? "with_median=TRUE" : "with_median=FALSE")'
+  - id: output_summary_name
+    doc: where output_summary is written, relative to the working directory
+    default: summary.csv
+    type: string
+    claimed:variable: output_summary
 outputs:
   - id: output_summary
     doc: Summary output
     type: File
     outputBinding:
-      glob: summary.csv
+      glob: $(inputs.output_summary_name)
