@@ -270,6 +270,9 @@ def _resolve(
     said = directive or ParamDirective(first.line)
     uses = context.extracted.usage.of(first.name)
     verdict = decide(first.name, first.type, first.numeric, first.default, uses, context.prefixes)
+    if said.role == "input" and verdict.output is not None and verdict.role is not ParamRole.REWRITTEN:
+        verdict = Verdict(None, ParamType.STRING, why="string: an input by directive, although the code writes it",
+                          evidence=verdict.evidence)
     if first.name in context.directories and verdict.type is ParamType.DIRECTORY and said.type is None:
         said = replace(said, type=ParamType.DIRECTORY, role="input")  # a directory the grid updates in place
     _warn_reads(context, first, reads, uses)

@@ -111,6 +111,10 @@ def decide(name: str, read_type: ParamType, numeric: bool, default: object, uses
 def _local(local: Sequence[Use], uses: Sequence[Use], has_default: bool, prefixes: Mapping[str, Mapping[str, Sequence[Use]]],
            default: object) -> Verdict | None:
     """Files, directories and outputs from local reads and writes; None when there are none."""
+    if isinstance(default, str) and default and not default.endswith("/"):
+        # results_ + 'out.csv' with a default that is no folder: a name prefix, no directory
+        local = [u for u in local if not (u.position.kind == "prefix" and u.position.literal_rest
+                                          and not u.position.slash_joined and u.position.joiner != "/")]
     by_position = {kind: [u for u in local if u.position.kind == kind] for kind in ("whole", "prefix", "joined")}
     inside = [u for u in by_position["joined"] if u.position.prefix and u.position.prefix not in prefixes]
     if inside and len(inside) == len(local):

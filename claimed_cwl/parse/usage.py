@@ -190,8 +190,8 @@ def positions(val: Built) -> Iterator[tuple[str, Position]]:
     rest = pieces[1:]
     literal_rest = all(not p.param and p.text is not None for p in rest)
     slash = bool(rest and not rest[0].param and rest[0].text and rest[0].text.startswith("/"))
-    if literal_rest and not any("/" in (p.text or "") for p in rest):
-        yield lead, Position("stem", joiner=val.joiner)
+    if literal_rest and "".join(p.text or "" for p in rest).startswith("."):
+        yield lead, Position("stem", joiner=val.joiner)  # x + '.csv': the value is a name without extension
         return
     joined_by = "/" if val.joiner in _PATH_JOINERS else val.joiner
     yield lead, Position("prefix", joiner=joined_by, literal_rest=literal_rest, slash_joined=slash)
