@@ -34,8 +34,10 @@ __all__ = [
 
 @dataclass(frozen=True)
 class CompileResult:
-    """What a compile wrote: the operator's spec, the directory and the files in it, and the analysis
-    (each parameter's decision with its evidence, and the warnings)."""
+    """What a compile wrote: the operator's spec, the directory and the files in it, and the analysis.
+
+    The analysis holds each parameter's decision with its evidence, and the warnings.
+    """
 
     spec: OperatorSpec
     out_dir: Path

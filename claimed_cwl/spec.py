@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 __all__ = [
+    "RESERVED_INPUT_IDS",
     "Dependency",
     "DependencyKind",
     "Language",
     "OperatorSpec",
     "Output",
     "OutputKind",
-    "RESERVED_INPUT_IDS",
     "ParamRole",
     "ParamType",
     "Parameter",

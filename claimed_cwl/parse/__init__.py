@@ -95,7 +95,7 @@ def analyse_operator(path: str | Path, additional_files: Sequence[str | Path] = 
     files = _additional_files(path, additional_files)
     try:
         source, extracted = front_end(path, data)
-        return assemble(source, language, name, extracted, files, directories)
+        return assemble(source, language, name, extracted, files, directories=directories)
     except RecursionError:
         raise OperatorError(path, 0, "the source is nested too deeply to analyse") from None
 

@@ -82,7 +82,7 @@ class _Context:
 
 def assemble(
     source: Source, language: Language, name: str, extracted: Extracted, additional_files: Sequence[str] = (),
-    directories: Sequence[str] = (),
+    *, directories: Sequence[str] = (),
 ) -> Analysis:
     """Apply directives and inference rules to ``extracted``; return the validated spec and its analysis.
 
@@ -269,7 +269,7 @@ def _resolve(
     source = context.source
     said = directive or ParamDirective(first.line)
     uses = context.extracted.usage.of(first.name)
-    verdict = decide(first.name, first.type, first.numeric, first.default, uses, context.prefixes)
+    verdict = decide(first.name, first.type, first.numeric, first.default, uses, prefixes=context.prefixes)
     if said.role == "input" and verdict.output is not None and verdict.role is not ParamRole.REWRITTEN:
         verdict = Verdict(None, ParamType.STRING, why="string: an input by directive, although the code writes it",
                           evidence=verdict.evidence)
@@ -434,9 +434,9 @@ def _unprefix(
         if param.joined_to and param.joined_to not in prefixes:
             context.warn(param.line, f"{param.name!r} is joined to {param.joined_to!r}, which a directive made "
                          "no prefix: kept a string")
-            param = replace(param, type=ParamType.STRING, role=ParamRole.VALUE, joined_to="",
-                            default=param.default)
-        fixed.append(param)
+            fixed.append(replace(param, type=ParamType.STRING, role=ParamRole.VALUE, joined_to=""))
+        else:
+            fixed.append(param)
     fixed_outputs = [(line, col, replace(out, prefix="") if out.prefix and out.prefix not in prefixes else out)
                      for line, col, out in outputs]
     return fixed, fixed_outputs

@@ -194,20 +194,29 @@ def parse_directive(text: str, line: int, source: Source) -> Directive | None:
 def _param_item(key: str, value: str | None, item: str, line: int, source: Source) -> ParamDirective:
     if key == "type" and value is not None and value.lower() in _TYPES:
         return ParamDirective(line, type=_TYPES[value.lower()])
-    if key == "secret" and value is None:
-        return ParamDirective(line, secret=True)
-    if key == "secret" and value is not None and value.lower() in ("true", "false", "yes", "no"):
-        return ParamDirective(line, secret=value.lower() in ("true", "yes"))
-    if key in ("output", "input") and value is None:
-        return ParamDirective(line, role=key)
-    if key == "required" and (value is None or value.lower() in _BOOL_WORDS):
-        return ParamDirective(line, required=True if value is None else _BOOL_WORDS[value.lower()])
-    if key == "ignore" and value is None:
-        return ParamDirective(line, ignore=True)
+    flag = _flag_item(key, value, line)
+    if flag is not None:
+        return flag
     if key == "path" and value:
         if value.startswith("/") or ".." in value.split("/"):
             raise source.error(line, f"directive item {item!r}: path must be relative and stay inside the output")
         return ParamDirective(line, path=value)
+    raise source.error(line, _bad_item(key, item))
+
+
+def _flag_item(key: str, value: str | None, line: int) -> ParamDirective | None:
+    """``secret``, ``secret=false``, ``output``, ``input``, ``required(=...)``, ``ignore``; None otherwise."""
+    word = None if value is None else _BOOL_WORDS.get(value.lower())
+    if key in ("secret", "required") and (value is None or word is not None):
+        return ParamDirective(line, **{key: True if value is None else word})  # type: ignore[arg-type]
+    if value is None and key in ("output", "input"):
+        return ParamDirective(line, role=key)
+    if value is None and key == "ignore":
+        return ParamDirective(line, ignore=True)
+    return None
+
+
+def _bad_item(key: str, item: str) -> str:
     expected = {
         "type": "type=File|Directory|string|int|float|boolean",
         "secret": "secret or secret=true|false",
@@ -218,9 +227,9 @@ def _param_item(key: str, value: str | None, item: str, line: int, source: Sourc
         "ignore": "the flag 'ignore' without a value",
     }
     if key in expected:
-        raise source.error(line, f"bad directive item {item!r}: expected {expected[key]}")
+        return f"bad directive item {item!r}: expected {expected[key]}"
     known = "type, secret, output, input, path, required, ignore, cores, ram, gpu, time"
-    raise source.error(line, f"unknown directive item {item!r}: expected one of {known}")
+    return f"unknown directive item {item!r}: expected one of {known}"
 
 
 def merge_param(old: ParamDirective, new: ParamDirective, source: Source) -> ParamDirective:

@@ -80,7 +80,7 @@ def writer_extension(uses: Sequence[Use]) -> str:
     return ""
 
 
-def decide(name: str, read_type: ParamType, numeric: bool, default: object, uses: Sequence[Use],
+def decide(name: str, read_type: ParamType, numeric: bool, default: object, uses: Sequence[Use], *,
            prefixes: Mapping[str, Mapping[str, Sequence[Use]]]) -> Verdict:
     """The interface of parameter ``name`` from its read (type, whether numeric, default) and its uses.
 
@@ -108,37 +108,47 @@ def decide(name: str, read_type: ParamType, numeric: bool, default: object, uses
     return _plain(uses, has_default, wrapped=_wrapped(uses))
 
 
-def _local(local: Sequence[Use], uses: Sequence[Use], has_default: bool, prefixes: Mapping[str, Mapping[str, Sequence[Use]]],
-           default: object) -> Verdict | None:
+def _local(local: Sequence[Use], uses: Sequence[Use], has_default: bool,
+           prefixes: Mapping[str, Mapping[str, Sequence[Use]]], default: object) -> Verdict | None:
     """Files, directories and outputs from local reads and writes; None when there are none."""
     if isinstance(default, str) and default and not default.endswith("/"):
         # results_ + 'out.csv' with a default that is no folder: a name prefix, no directory
         local = [u for u in local if not (u.position.kind == "prefix" and u.position.literal_rest
                                           and not u.position.slash_joined and u.position.joiner != "/")]
-    by_position = {kind: [u for u in local if u.position.kind == kind] for kind in ("whole", "prefix", "joined")}
-    inside = [u for u in by_position["joined"] if u.position.prefix and u.position.prefix not in prefixes]
+    inside = [u for u in local if u.position.kind == "joined" and u.position.prefix
+              and u.position.prefix not in prefixes]
     if inside and len(inside) == len(local):
-        directory = inside[0].position.prefix
         return Verdict(None, ParamType.STRING, required=_required(uses, has_default), evidence=tuple(inside),
-                       why=f"string: a name inside the directory {directory}")
-    joined_writes = [u for u in by_position["joined"] if u.kind in _WRITES and u.position.prefix in prefixes]
-    if joined_writes:
-        first = joined_writes[0]
+                       why=f"string: a name inside the directory {inside[0].position.prefix}")
+    joined = [u for u in local if u.position.kind == "joined" and u.position.prefix in prefixes]
+    return _joined(joined, uses, has_default) or _whole_or_prefix(local, uses, has_default, default)
+
+
+def _joined(joined: Sequence[Use], uses: Sequence[Use], has_default: bool) -> Verdict | None:
+    """A file name joined to a prefix parameter: an output written there, or a File staged there."""
+    writes = [u for u in joined if u.kind in _WRITES]
+    if writes:
+        first = writes[0]
         kind = OutputKind.DIRECTORY if first.kind is UseKind.MAKE_DIR else OutputKind.FILE
-        return Verdict(kind, ParamType(kind.value), prefix=first.position.prefix, evidence=tuple(joined_writes),
-                       suffixes=_suffixes(joined_writes), extension=writer_extension(joined_writes),
+        return Verdict(kind, ParamType(kind.value), prefix=first.position.prefix, evidence=tuple(writes),
+                       suffixes=_suffixes(writes), extension=writer_extension(writes),
                        why=f"output {kind.value}: written under the prefix {first.position.prefix}")
-    joined_reads = [u for u in by_position["joined"] if u.kind in _READS and u.position.prefix in prefixes]
-    if joined_reads:
-        prefix = joined_reads[0].position.prefix
-        return Verdict(None, ParamType.FILE, ParamRole.JOINED, joined_to=prefix,
-                       required=_required(uses, has_default), evidence=tuple(joined_reads),
-                       why=f"File: read as a name under the prefix {prefix}; staged into the working directory "
-                       "and passed by its file name")
-    whole = by_position["whole"]
+    reads = [u for u in joined if u.kind in _READS]
+    if not reads:
+        return None
+    prefix = reads[0].position.prefix
+    return Verdict(None, ParamType.FILE, ParamRole.JOINED, joined_to=prefix, required=_required(uses, has_default),
+                   evidence=tuple(reads), why=f"File: read as a name under the prefix {prefix}; staged into the "
+                   "working directory and passed by its file name")
+
+
+def _whole_or_prefix(local: Sequence[Use], uses: Sequence[Use], has_default: bool,
+                     default: object) -> Verdict | None:
+    """The value itself read or written, or a directory read or written inside."""
+    whole = [u for u in local if u.position.kind == "whole"]
     whole_writes = [u for u in whole if u.kind in _WRITES]
     whole_reads = [u for u in whole if u.kind in _READS]
-    prefix_uses = by_position["prefix"]
+    prefix_uses = [u for u in local if u.position.kind == "prefix"]
     prefix_writes = [u for u in prefix_uses if u.kind in _WRITES]
     if whole_writes and not prefix_writes and not whole_reads and _scratch(whole_writes, default):
         return Verdict(None, ParamType.STRING, required=_required(uses, has_default), evidence=tuple(whole_writes),
@@ -147,16 +157,15 @@ def _local(local: Sequence[Use], uses: Sequence[Use], has_default: bool, prefixe
         return _written(whole_reads, whole_writes, uses, has_default)
     if prefix_writes:
         return Verdict(OutputKind.DIRECTORY, ParamType.DIRECTORY, evidence=tuple(prefix_writes),
-                       trailing_slash=_concatenates(prefix_uses),
-                       why="output Directory: files are written inside it")
-    if whole_reads or prefix_uses:
-        listed = any(u.kind is UseKind.LIST for u in whole_reads) or bool(prefix_uses)
-        param_type = ParamType.DIRECTORY if listed else ParamType.FILE
-        what = "listed or read from inside" if listed else "read"
-        return Verdict(None, param_type, required=_required(uses, has_default),
-                       trailing_slash=listed and _concatenates(prefix_uses),
-                       evidence=(*whole_reads, *prefix_uses), why=f"{param_type.value}: {what} locally")
-    return None
+                       trailing_slash=_concatenates(prefix_uses), why="output Directory: files are written inside it")
+    if not (whole_reads or prefix_uses):
+        return None
+    listed = any(u.kind is UseKind.LIST for u in whole_reads) or bool(prefix_uses)
+    param_type = ParamType.DIRECTORY if listed else ParamType.FILE
+    what = "listed or read from inside" if listed else "read"
+    return Verdict(None, param_type, required=_required(uses, has_default),
+                   trailing_slash=listed and _concatenates(prefix_uses),
+                   evidence=(*whole_reads, *prefix_uses), why=f"{param_type.value}: {what} locally")
 
 
 def _written(reads: Sequence[Use], writes: Sequence[Use], uses: Sequence[Use], has_default: bool) -> Verdict:

@@ -7,6 +7,7 @@ Value parsers raise ValueError with a message meant for the user.
 
 from __future__ import annotations
 
+import itertools
 import keyword
 import math
 import posixpath
@@ -91,7 +92,7 @@ def is_secret_name(name: str) -> bool:
     words = name_words(name)
     if any(word in _SECRET_WORDS for word in words):
         return True
-    if any(pair in _SECRET_PAIRS for pair in zip(words, words[1:], strict=False)):
+    if any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words)):
         return True
     joined = "".join(words)
     return any(part in joined for part in _SECRET_PARTS)

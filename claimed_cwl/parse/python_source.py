@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
 import tokenize
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from claimed_cwl.parse.comments import python_comments
@@ -329,10 +331,9 @@ def _is_str_constant(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
-_FOLDABLE = {
-    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b, ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b,
-    ast.Pow: lambda a, b: a**b,
+_FOLDABLE: dict[type[ast.operator], Callable[[float, float], float]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
 }
 _FOLD_LIMIT = 10**18
 
@@ -341,22 +342,27 @@ def _fold(node: ast.BinOp) -> tuple[bool, DefaultValue | None]:
     """A constant arithmetic expression (``2*3600``, ``'a' + 'b'``): its value, within sane bounds."""
     ok_left, left = _constant(node.left)
     ok_right, right = _constant(node.right)
-    operation = _FOLDABLE.get(type(node.op))
-    if not (ok_left and ok_right and operation) or isinstance(left, bool) or isinstance(right, bool):
-        return False, None
-    if isinstance(left, str) and isinstance(right, str) and isinstance(node.op, ast.Add):
-        return True, left + right
-    if not (isinstance(left, int | float) and isinstance(right, int | float)):
-        return False, None
-    if isinstance(node.op, ast.Pow) and (abs(right) > 64 or abs(left) > _FOLD_LIMIT):
-        return False, None
+    value = _arithmetic(node.op, left, right) if ok_left and ok_right else None
+    return value is not None, value
+
+
+def _arithmetic(op: ast.operator, left: DefaultValue | None, right: DefaultValue | None) -> DefaultValue | None:
+    """``left op right`` for numbers (and ``+`` of strings); None when it is no sane constant."""
+    if isinstance(left, str) and isinstance(right, str):
+        return left + right if isinstance(op, ast.Add) else None
+    operation = _FOLDABLE.get(type(op))
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (left, right))
+    if operation is None or not numbers:
+        return None
+    assert isinstance(left, int | float) and isinstance(right, int | float)
+    if isinstance(op, ast.Pow) and (abs(right) > 64 or abs(left) > _FOLD_LIMIT):
+        return None
     try:
         value = operation(left, right)
     except (ArithmeticError, ValueError):
-        return False, None
-    if abs(value) > _FOLD_LIMIT or (isinstance(value, float) and not math.isfinite(value)):
-        return False, None
-    return True, value
+        return None
+    sane = abs(value) <= _FOLD_LIMIT and not (isinstance(value, float) and not math.isfinite(value))
+    return value if sane else None
 
 
 def _constant(node: ast.expr) -> tuple[bool, DefaultValue | None]:
@@ -370,20 +376,21 @@ def _constant(node: ast.expr) -> tuple[bool, DefaultValue | None]:
         if ok and isinstance(value, int | float) and not isinstance(value, bool):
             return True, -value if isinstance(node.op, ast.USub) else value
         return False, None
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id in _CONST_CALLS
-        and len(node.args) == 1
-        and not node.keywords
-    ):
-        ok, value = _constant(node.args[0])
-        if ok and value is not None:
-            try:
-                return True, _CONST_CALLS[node.func.id](value)
-            except (ValueError, TypeError, OverflowError):
-                return False, None
-    return False, None
+    return _constant_call(node)
+
+
+def _constant_call(node: ast.expr) -> tuple[bool, DefaultValue | None]:
+    """``str(3)``, ``int('4')``, ``float(1)``: the converted literal."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _CONST_CALLS
+            and len(node.args) == 1 and not node.keywords):
+        return False, None
+    ok, value = _constant(node.args[0])
+    if not ok or value is None:
+        return False, None
+    try:
+        return True, _CONST_CALLS[node.func.id](value)
+    except (ValueError, TypeError, OverflowError):
+        return False, None
 
 
 def _compare_cast(compare: ast.Compare, node: ast.AST, lowered: bool) -> _Cast | None:

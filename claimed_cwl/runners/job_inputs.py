@@ -142,8 +142,11 @@ def _optional(type_: Any) -> bool:
 
 
 def _document_inputs(document: Path) -> tuple[dict[str, tuple[Any, Any]], dict[str, str]]:
-    """Input id -> (CWL type, default) of the document (the ``main`` process of a packed file), and
-    input id -> the script's variable name where the two differ (``claimed:variable``)."""
+    """Input id -> (CWL type, default) of the document, and input id -> the script's variable name.
+
+    The document's ``main`` process for a packed file; variables only where they differ from the id
+    (``claimed:variable``).
+    """
     from cwl_utils.parser import load_document_by_uri  # noqa: PLC0415 - only needed when merging
 
     path, _, fragment = str(document).partition("#")  # file.cwl#process names one process of a $graph
