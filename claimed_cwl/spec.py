@@ -242,7 +242,9 @@ class OperatorSpec:
 
     ``source_file`` is the operator's file name as copied into the image
     (basename only); ``additional_files`` likewise, relative to the build
-    context, in the order given.
+    context, in the order given. ``network`` is True when the code reaches
+    the network (a storage client, an HTTP request, a host), so runners
+    must give the container network access.
     """
 
     name: str
@@ -254,6 +256,7 @@ class OperatorSpec:
     dependencies: tuple[Dependency, ...] = ()
     resources: Resources = field(default_factory=Resources)
     additional_files: tuple[str, ...] = ()
+    network: bool = False
 
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):

@@ -49,6 +49,7 @@ def spec_to_dict(spec: OperatorSpec) -> dict[str, Any]:
             "time_limit_s": spec.resources.time_limit_s,
         },
         "additional_files": list(spec.additional_files),
+        **({"network": True} if spec.network else {}),
     }
 
 
@@ -80,6 +81,7 @@ def spec_from_dict(data: dict[str, Any]) -> OperatorSpec:
             ),
             resources=Resources(**data.get("resources", {})),
             additional_files=tuple(data.get("additional_files", [])),
+            network=bool(data.get("network", False)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, SpecError):

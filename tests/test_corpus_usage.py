@@ -83,7 +83,7 @@ def test_compiled_tool_is_valid_cwl(case: dict[str, Any], tmp_path: Path) -> Non
 @pytest.mark.parametrize("source", EXPLAINED)
 def test_explain_golden(source: str, update_golden: bool) -> None:
     analysis = analyse_operator(ROOT / source, ())
-    text = format_explanations(Path(source).name, analysis.explanations)
+    text = format_explanations(Path(source).name, analysis.explanations, analysis.network)
     golden = ROOT / "explain" / f"{Path(source).stem}.txt"
     if update_golden:
         golden.parent.mkdir(exist_ok=True)
@@ -233,3 +233,60 @@ def test_prefix_operators_chain_through_cwl(prefix_chain: Path, backend: str, tm
     assert Path(result["cleaned"]["path"]).read_text() == "id,name,spend\n1.0,ann,10\n3.0,cid,30\n"
     assert Path(result["summary"]["path"]).read_text() == "n=2 mean=20.00\n"
     assert sorted(p.name for p in outdir.iterdir()) == ["customers_clean.csv", "summary.txt"]
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_remote_operator_runs_against_a_real_s3(docker_client: Any, python_base_image: str, s3_server: Any,
+                                                s3_bucket: str, tmp_path: Path,
+                                                capfd: pytest.CaptureFixture[str]) -> None:
+    """s3_cleanup (s3fs): uploads its local report_file, then deletes the objects its `path` glob matches.
+
+    The tool declares NetworkAccess (the code calls an S3 client), and `run --network host` reaches
+    the SeaweedFS server on loopback.
+    """
+    from claimed_cwl.build.operator_build import build_operator
+    from claimed_cwl.cli import main
+    from claimed_cwl.emit import ArtifactSettings, ImageSettings
+
+    client = s3_server.client()
+    for key in ("tmp/a.parquet", "tmp/b.parquet", "keep/c.txt"):
+        client.put_object(Bucket=s3_bucket, Key=key, Body=b"x")
+    settings = ArtifactSettings(image=ImageSettings(repository="claimed-usage-test", version="e2e"))
+    built = build_operator(docker_client, ROOT / "s3_cleanup.py", [], settings, tmp_path / "build")
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps({
+        "endpoint": s3_server.endpoint, "access_key_id": s3_server.access_key,
+        "secret_access_key": s3_server.secret_key, "bucket": s3_bucket, "report_key": "reports/r.txt",
+        "report_file": {"class": "File", "path": str(DATA / "book.txt")},
+    }), encoding="utf-8")
+    job.chmod(0o600)
+    capfd.readouterr()
+    code = main(["run", "--quiet", "--network", "host", f"--outdir={tmp_path / 'out'}", str(built.cwl), str(job)])
+    captured = capfd.readouterr()
+    assert code == 0, captured.err
+    keys = sorted(o["Key"] for o in client.list_objects_v2(Bucket=s3_bucket).get("Contents", []))
+    assert keys == ["keep/c.txt", "reports/r.txt"]
+    uploaded = client.get_object(Bucket=s3_bucket, Key="reports/r.txt")["Body"].read()
+    assert uploaded == (DATA / "book.txt").read_bytes()
+
+
+def test_workflow_api_takes_the_scripts_own_names(tmp_path: Path) -> None:
+    """`op(path=..., plan=...)` binds the inputs path_value and plan_name (claimed:variable)."""
+    from claimed_cwl.workflow import File, Workflow, load_operator
+
+    record = load_operator(ROOT / "path_param.py")
+    older = load_operator(ROOT / "output_name.py")
+    with Workflow("names") as wf:
+        table = wf.input("table", File)
+        planned = record(path="b/in/*.csv", plan="my-plan.txt")
+        kept = older(input_table=table, output_file_name="kept.csv")
+        wf.output("plan", planned.outputs.plan)
+        wf.output("kept", kept.outputs.output_file_name)
+    document = YAML(typ="safe", pure=True).load(wf.save(tmp_path / "wf").read_text(encoding="utf-8"))
+    steps = {step["id"]: {item["id"]: item for item in step["in"]} for step in document["steps"]}
+    assert steps["path-param"] == {"path_value": {"id": "path_value", "default": "b/in/*.csv"},
+                                   "plan_name": {"id": "plan_name", "default": "my-plan.txt"}}
+    assert steps["output-name"]["output_file_name_name"]["default"] == "kept.csv"
+    with pytest.raises(Exception, match="input 'path_value' is given twice"), Workflow("twice"):
+        record(path="a", path_value="b")

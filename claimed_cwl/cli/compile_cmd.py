@@ -117,4 +117,4 @@ def print_explanation(operator: Path, analysis: Any) -> None:
     """Print ``--explain``: each parameter's decision and the evidence (shared by compile and build)."""
     from claimed_cwl.parse import format_explanations  # noqa: PLC0415
 
-    print(format_explanations(str(operator), analysis.explanations), end="")
+    print(format_explanations(str(operator), analysis.explanations, analysis.network), end="")

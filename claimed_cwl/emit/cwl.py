@@ -197,6 +197,8 @@ def _requirements(spec: OperatorSpec, image: ImageSettings) -> list[Any]:
     staged = staged_entries(spec)
     if staged:
         requirements.append(cwl.InitialWorkDirRequirement(listing=staged))
+    if spec.network:
+        requirements.append(cwl.NetworkAccess(networkAccess=True))
     res = spec.resources
     if res.cores is not None or res.ram_mib is not None:
         requirements.append(cwl.ResourceRequirement(coresMin=_number(res.cores), ramMin=res.ram_mib))

@@ -37,13 +37,17 @@ class Analysis:
     spec: OperatorSpec
     explanations: tuple[Explanation, ...] = ()
     warnings: tuple[str, ...] = ()
+    network: tuple[str, ...] = ()  # the calls that reach the network, located as the user sees them
 
 
-def format_explanations(source: str, explanations: Sequence[Explanation]) -> str:
+def format_explanations(source: str, explanations: Sequence[Explanation], network: Sequence[str] = ()) -> str:
     """The ``--explain`` report: one block per parameter, evidence indented below its decision."""
     lines = [f"{source}: how each parameter was decided"]
     for item in explanations:
         lines.append(f"  {item.name}: {item.decision}")
         lines.append(f"      why: {item.reason}")
         lines.extend(f"      {evidence}" for evidence in item.evidence)
+    if network:
+        lines.append("  network access: needed (CWL NetworkAccess), for")
+        lines.extend(f"      {call}" for call in network)
     return "\n".join(lines) + "\n"

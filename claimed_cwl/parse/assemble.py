@@ -124,11 +124,14 @@ def assemble(
             dependencies=tuple(all_dependencies),
             resources=_resources(source, directives),
             additional_files=tuple(additional_files),
+            network=bool(extracted.usage.network),
         )
     except SpecError as exc:
         raise source.error(0, str(exc)) from None
     warnings = tuple(str(source.error(line, f"warning: {message}")) for line, message in sorted(context.warnings))
-    return Analysis(spec, tuple(explanations), warnings)
+    network = tuple(f"{source.describe(item.line)}: {item.message}"
+                    for item in sorted(extracted.usage.network, key=lambda n: n.line))
+    return Analysis(spec, tuple(explanations), warnings, network)
 
 
 def _may_be_prefix(said: ParamDirective | None) -> bool:

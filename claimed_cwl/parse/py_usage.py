@@ -111,11 +111,15 @@ class _Recorder:
             if keyword.arg in NETWORK_KEYWORDS:
                 self._use(self.eval(keyword.value), NETWORK_KEYWORDS[keyword.arg], node, keyword.arg)
         if name in CLIENT_CONSTRUCTORS:
+            self.usage.needs_network(node.lineno, _text(node))
             for arg in node.args:
                 self._use(self.eval(arg), UseKind.HOST, node, name)
             return
         if isinstance(node.func, ast.Attribute) and self._client_call(node):
+            self.usage.needs_network(node.lineno, _text(node))
             return
+        if any(sink.kind in (UseKind.REMOTE, UseKind.HOST) for sink in FUNCTION_SINKS.get(name, ())):
+            self.usage.needs_network(node.lineno, _text(node))
         if name == "os.open" and node.args:
             flags = {n.attr if isinstance(n, ast.Attribute) else getattr(n, "id", "") for n in ast.walk(node)}
             writes = bool(flags & {"O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND", "O_TRUNC"})

@@ -239,6 +239,8 @@ class _RFlow:
         if name in ("paste0", "paste", "sprintf"):
             for alternative in self._call_pieces(self.index_of[id(token)]):
                 self._record_url(alternative, token)
+        if any(sink.kind in (UseKind.REMOTE, UseKind.HOST) for sink in _R_SINKS.get(name, ())):
+            self.usage.needs_network(token.line, f"{name}(...)")
         for sink in _R_SINKS.get(name, ()):
             formals = [f"_{i}" for i in range(sink.position)] + [sink.formal] if sink.position < 99 else []
             bound = bind_args(args, formals) if formals else {

@@ -99,6 +99,7 @@ class Usage:
 
     uses: dict[str, list[Use]] = field(default_factory=dict)
     notices: list[Notice] = field(default_factory=list)
+    network: list[Notice] = field(default_factory=list)  # calls that need the network (line, code)
 
     def add(self, name: str, use: Use) -> None:
         """Record ``use`` of parameter ``name`` (duplicates are dropped)."""
@@ -127,6 +128,14 @@ class Usage:
                 self.add(name, use)
         for item in other.notices:
             self.notice(item.line, item.message)
+        for item in other.network:
+            self.needs_network(item.line, item.message)
+
+    def needs_network(self, line: int, code: str) -> None:
+        """Record a call that reaches the network (a client, an HTTP request, a host)."""
+        item = Notice(line, code)
+        if item not in self.network:
+            self.network.append(item)
 
     def first(self, name: str, kinds: Iterable[UseKind]) -> Use | None:
         """The first use of ``name`` of one of ``kinds``, or None."""
