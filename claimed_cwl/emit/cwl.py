@@ -5,6 +5,13 @@ each parameter is an input bound as ``NAME=value`` (an omitted optional input
 adds nothing, so the script's own default applies), each output path is an
 ``arguments`` entry ``NAME=<path>`` and a CWL output globbing it, and each
 value output is read back from the file the launcher writes.
+
+A secret value never goes on the command line (where ``ps`` and ``docker
+inspect`` show it): the input is a ``string`` listed in ``cwltool:Secrets``
+(so cwltool and Toil mask it in logs and provenance), staged by an
+InitialWorkDirRequirement as a file in the output directory, and read by the
+launcher (``--secret NAME=FILE``). A secret File or Directory is passed by
+path as usual and marked ``claimed:secret`` so that ``claimed-cwl run`` masks it.
 """
 
 from __future__ import annotations
@@ -16,12 +23,24 @@ from cwl_utils.parser import cwl_v1_2 as cwl
 
 from claimed_cwl.emit._yaml import dump_yaml, generated_header
 from claimed_cwl.emit.settings import ImageSettings
-from claimed_cwl.launch import export_file, launch_command
+from claimed_cwl.launch import export_file, is_value_secret, launch_command, secret_file, value_secrets
 from claimed_cwl.spec import OperatorSpec, Output, OutputKind, Parameter, ParamType
 
-__all__ = ["CWLTOOL_NAMESPACE", "build_tool", "cwl_literal", "emit_cwl", "normalise_document"]
+__all__ = [
+    "CLAIMED_NAMESPACE",
+    "CWLTOOL_NAMESPACE",
+    "SECRET_MARK",
+    "build_tool",
+    "cwl_literal",
+    "emit_cwl",
+    "normalise_document",
+    "secret_listing",
+]
 
 CWLTOOL_NAMESPACE = "http://commonwl.org/cwltool#"
+CLAIMED_NAMESPACE = "https://github.com/claimed-framework/claimed-cwl#"
+SECRET_MARK = "claimed:secret"
+"""Extension field of a secret File or Directory input (cwltool:Secrets holds only strings)."""
 _INPUT_POSITION = 0
 _OUTPUT_POSITION = 1
 _COMMAND_POSITION = 2
@@ -67,6 +86,8 @@ def cwl_literal(text: str) -> str:
 
 
 def _input(param: Parameter) -> cwl.CommandInputParameter:
+    if is_value_secret(param):
+        return _secret_value_input(param)
     binding = cwl.CommandLineBinding(position=_INPUT_POSITION, prefix=f"{param.name}=", separate=False)
     if param.type is ParamType.BOOL:
         true_arg = json.dumps(f"{param.name}={param.true_text}")
@@ -79,7 +100,42 @@ def _input(param: Parameter) -> cwl.CommandInputParameter:
         doc=param.description or None,
         default=_cwl_default(param),
         inputBinding=binding,
+        extension_fields={SECRET_MARK: True} if param.secret else None,
     )
+
+
+def _secret_value_input(param: Parameter) -> cwl.CommandInputParameter:
+    """A secret value: a string (cwltool's secret store holds only strings), with no command-line binding.
+
+    The script casts the text itself, as it casts any environment variable; the
+    value reaches it through the file of :func:`secret_listing`.
+    """
+    doc = param.description
+    if param.type is not ParamType.STRING:
+        doc = f"{doc} ({param.type.value}, given as text: a secret is a string)".lstrip()
+    return cwl.CommandInputParameter(
+        id=param.name, type_="string" if param.required else ["null", "string"], doc=doc or None
+    )
+
+
+def secret_listing(spec: OperatorSpec) -> list[Any]:
+    """InitialWorkDir entries writing each secret value to its file in the output directory.
+
+    The runner writes the file (cwltool and Toil delete it after the job);
+    an optional secret that is not given writes none, so the script's own
+    default applies. Combine with other entries in one InitialWorkDirRequirement.
+    """
+    entries: list[Any] = []
+    for param in spec.parameters:
+        if not is_value_secret(param):
+            continue
+        name, path = param.name, secret_file(param.name)
+        if param.required:
+            entries.append(cwl.Dirent(entryname=path, entry=f"$(inputs.{name})"))
+        else:
+            entries.append(f'$(inputs.{name} === null ? null : {{"entryname": {json.dumps(path)}, '
+                           f'"entry": inputs.{name}}})')
+    return entries
 
 
 def _cwl_default(param: Parameter) -> Any:
@@ -95,7 +151,7 @@ def _arguments(spec: OperatorSpec) -> list[cwl.CommandLineBinding]:
         for out in spec.outputs
         if out.kind is not OutputKind.VALUE
     ]
-    for offset, item in enumerate(launch_command(spec)):
+    for offset, item in enumerate(launch_command(spec, secrets_in_files=True)):
         arguments.append(cwl.CommandLineBinding(position=_COMMAND_POSITION + offset, valueFrom=cwl_literal(item)))
     return arguments
 
@@ -115,7 +171,10 @@ def _output(out: Output) -> cwl.CommandOutputParameter:
 
 def _requirements(spec: OperatorSpec, image: ImageSettings) -> list[Any]:
     requirements: list[Any] = [cwl.DockerRequirement(dockerPull=image.image(spec.name))]
-    if any(param.type is ParamType.BOOL for param in spec.parameters):
+    listing = secret_listing(spec)
+    if listing:
+        requirements.append(cwl.InitialWorkDirRequirement(listing=listing))
+    if any(param.type is ParamType.BOOL for param in spec.parameters) or any(isinstance(e, str) for e in listing):
         requirements.append(cwl.InlineJavascriptRequirement())
     res = spec.resources
     if res.cores is not None or res.ram_mib is not None:
@@ -133,8 +192,8 @@ def _number(value: float | None) -> float | int | None:
 
 
 def _secret_names(spec: OperatorSpec) -> list[str]:
-    # cwltool's secret store only holds strings.
-    return [p.name for p in spec.parameters if p.secret and p.type is ParamType.STRING]
+    # cwltool's secret store only holds strings: every secret value is one (see _secret_value_input).
+    return list(value_secrets(spec))
 
 
 def _hints(spec: OperatorSpec) -> list[dict[str, Any]]:
@@ -154,17 +213,29 @@ def _hints(spec: OperatorSpec) -> list[dict[str, Any]]:
 
 
 def _namespaces(spec: OperatorSpec) -> dict[str, Any] | None:
-    if spec.resources.gpus is None and not _secret_names(spec):
-        return None
-    return {"$namespaces": {"cwltool": CWLTOOL_NAMESPACE}}
+    namespaces = {}
+    if spec.resources.gpus is not None or _secret_names(spec):
+        namespaces["cwltool"] = CWLTOOL_NAMESPACE
+    if any(param.secret and not is_value_secret(param) for param in spec.parameters):
+        namespaces["claimed"] = CLAIMED_NAMESPACE
+    return {"$namespaces": namespaces} if namespaces else None
 
 
 def normalise_document(document: dict[str, Any]) -> dict[str, Any]:
     """Put top-level keys in a fixed order and drop random ``_:`` anonymous names."""
     ordered = {key: document[key] for key in _TOP_LEVEL_ORDER if key in document}
     ordered.update((key, value) for key, value in document.items() if key not in ordered)
+    if isinstance(ordered.get("inputs"), list):
+        ordered["inputs"] = [_extensions_last(item) for item in ordered["inputs"]]
     cleaned: dict[str, Any] = _drop_anonymous_names(ordered)
     return cleaned
+
+
+def _extensions_last(item: Any) -> Any:
+    """An input with its extension fields (``claimed:secret``) after the standard ones."""
+    if not isinstance(item, dict):
+        return item
+    return dict(sorted(item.items(), key=lambda pair: ":" in pair[0]))
 
 
 def _drop_anonymous_names(value: Any) -> Any:

@@ -13,6 +13,9 @@ $namespaces:
 requirements:
   - class: DockerRequirement
     dockerPull: claimed/claimed-filter-csv:latest
+  - class: InitialWorkDirRequirement
+    listing:
+      - '$(inputs.api_token === null ? null : {"entryname": ".claimed-secret-api_token", "entry": inputs.api_token})'
   - class: InlineJavascriptRequirement
   - class: ResourceRequirement
     coresMin: 2
@@ -38,6 +41,10 @@ arguments:
     valueFrom: --export
   - position: 6
     valueFrom: row_count=row_count.value
+  - position: 7
+    valueFrom: --secret
+  - position: 8
+    valueFrom: api_token=.claimed-secret-api_token
 inputs:
   - id: input_file
     doc: Table to filter
@@ -98,10 +105,6 @@ inputs:
     type:
       - 'null'
       - string
-    inputBinding:
-      position: 0
-      prefix: api_token=
-      separate: false
 outputs:
   - id: output_file
     doc: Where the filtered table goes
