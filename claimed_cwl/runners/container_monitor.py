@@ -49,6 +49,7 @@ import re
 import shutil
 import stat
 import subprocess
+import time
 from collections.abc import MutableMapping
 from typing import TYPE_CHECKING, Any
 
@@ -340,8 +341,42 @@ def loading_context(argv: list[str]) -> LoadingContext:
     return context
 
 
-def stop_containers() -> None:
-    """Kill every container (and process) cwltool has started and not yet seen end: for an interrupted run."""
-    from cwltool.main import _terminate_processes  # noqa: PLC0415 - cwltool's own SIGTERM cleanup
+def _cid_soon(cidfile: str, process: subprocess.Popen[str], wait: float = 5.0) -> str | None:
+    """The container id once ``docker run`` has written it (it may be starting); None if it never does."""
+    deadline = time.monotonic() + wait
+    while True:
+        with contextlib.suppress(OSError):
+            with open(cidfile, encoding="utf-8") as handle:
+                cid = handle.readline().strip()
+            if cid:
+                return cid
+        if process.poll() is not None or time.monotonic() > deadline:
+            return None
+        time.sleep(POLL)
 
-    _terminate_processes()
+
+def stop_containers() -> None:
+    """Stop what cwltool started and has not seen end, for an interrupted run.
+
+    A container is killed through its engine (the cid file of its ``docker run``),
+    a process on the host with every process under it (cwltool's own clean-up
+    kills only the process it started, and waits 10 s for each first).
+    """
+    import psutil  # noqa: PLC0415 - only for an interrupted run
+    from cwltool.utils import processes_to_kill  # noqa: PLC0415
+
+    while processes_to_kill:
+        process = processes_to_kill.popleft()
+        args = [str(arg) for arg in (process.args if isinstance(process.args, list | tuple) else [process.args])]
+        cidfile = next((arg.split("=", 1)[1] for arg in args if arg.startswith("--cidfile=")), None)
+        cid = _cid_soon(cidfile, process) if cidfile is not None else None
+        if cid:
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
+                subprocess.run([args[0], "kill", cid], capture_output=True, check=False, timeout=30)
+        with contextlib.suppress(psutil.Error):
+            for child in psutil.Process(process.pid).children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    child.kill()
+        process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)

@@ -229,9 +229,11 @@ def run_toil(document: Path, options: RunOptions) -> int:
         if options.restart:
             for thing in stop_stale_run(job_store, options, env):
                 print(f"claimed-cwl: stopped {thing} left by the interrupted run", file=sys.stderr)
-        if options.workdir is None and options.batch_system == "single_machine":
-            (scratch / "work").mkdir()
-            options = replace(options, workdir=scratch / "work")  # the staged secret files go with the scratch
+        if options.batch_system == "single_machine":  # Toil's own temporary files go with the scratch too
+            (scratch / "tmp").mkdir()
+            env["TMPDIR"] = str(scratch / "tmp")
+            if options.workdir is None:  # and so do the job directories, where secret files are staged
+                options = replace(options, workdir=scratch / "tmp")
         code = _run_leader(toil_argv(document, options, job_store), options, job_store, env)
     if code != 0:
         print(f"claimed-cwl: toil-cwl-runner failed with exit code {code}", file=sys.stderr)
@@ -249,14 +251,15 @@ def _run_leader(argv: list[str], options: RunOptions, job_store: str, env: dict[
         copier.start()
     try:
         code = leader.wait()
-    except BaseException:  # interrupted: the leader first, then its workers and their containers
+    except BaseException:  # interrupted: the workers and their containers (found while they run), then the leader
+        _stop_local_workers(job_store, options.engine, env)
         leader.terminate()
         try:
             leader.wait(timeout=_LEADER_GRACE)
         except subprocess.TimeoutExpired:
             leader.kill()
             leader.wait()
-        _stop_local_workers(job_store, options.engine, env)
+        _stop_local_workers(job_store, options.engine, env)  # any the leader started meanwhile
         raise
     finally:
         if copier is not None:
