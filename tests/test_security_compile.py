@@ -14,6 +14,7 @@ from typing import Any
 import kubernetes_validate
 import nbformat
 import pytest
+from _security_helpers import probe_workflow
 from ruamel.yaml import YAML
 
 from claimed_cwl.cli import main
@@ -193,3 +194,21 @@ def test_secret_number_is_a_masked_string_and_no_secret_is_bound(operator_dir: P
     assert "inputBinding" not in inputs["pin_secret"] and "inputBinding" not in inputs["api_token"]
     secrets = next(h for h in tool["hints"] if h["class"] == "cwltool:Secrets")["secrets"]
     assert sorted(secrets) == ["api_token", "pin_secret"]  # cwltool and Toil mask both
+
+
+def test_workflow_input_feeding_a_secret_is_secret(tmp_path: Path) -> None:
+    path = probe_workflow().save(tmp_path / "wf")
+    document = YAML(typ="safe").load(path.read_text())
+    assert {"class": "cwltool:Secrets", "secrets": ["token"]} in document["hints"]
+    inputs = {i["id"]: i for i in document["inputs"]}
+    assert inputs["key"].get("claimed:secret") is True and "claimed:secret" not in inputs["token"]
+    assert document["$namespaces"]["cwltool"] == "http://commonwl.org/cwltool#"
+
+
+def test_workflow_refuses_a_secret_written_into_it(tmp_path: Path) -> None:
+    from claimed_cwl.workflow.types import WorkflowError
+
+    with pytest.raises(WorkflowError, match="input 'token' feeds a secret input: give it no default"):
+        probe_workflow(token_default="written-in-the-pipeline").save(tmp_path / "wf")
+    with pytest.raises(WorkflowError, match="input 'api_token' is secret: bind it to a workflow input"):
+        probe_workflow(literal="written-in-the-pipeline").save(tmp_path / "wf2")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _security_helpers import probe_workflow
 
 from claimed_cwl.build.operator_build import OperatorBuild, build_operator
 from claimed_cwl.emit import ArtifactSettings, ImageSettings
@@ -182,6 +183,27 @@ def test_secret_number_and_file_not_in_provenance(probe: OperatorBuild, key_file
         data = path.read_bytes()
         assert TOKEN.encode() not in data and str(PIN).encode() not in data, path
     assert TOKEN not in done.stderr and str(PIN) not in done.stderr
+
+
+def test_workflow_masks_the_secret_it_hands_to_its_steps(probe: OperatorBuild, key_file: Path,
+                                                         tmp_path: Path) -> None:
+    workflow = probe_workflow().save(tmp_path / "wf")  # the probe image is the one built above
+    args = [sys.executable, "-m", "claimed_cwl", "run", f"--provenance={tmp_path / 'ro'}",
+            f"--outdir={tmp_path / 'out'}", str(workflow)]
+    keyed = _job(tmp_path, {"token": TOKEN, "key": {"class": "File", "path": str(key_file)}})
+    refused = subprocess.run([*args, str(keyed)], capture_output=True, text=True, check=False)
+    assert refused.returncode == 1 and "key hold secret files" in refused.stderr
+    done = subprocess.run([*args, str(_job(tmp_path, {"token": TOKEN}))], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    outputs = json.loads(done.stdout)
+    for name in ("first", "second"):  # both steps got the value
+        assert _report(Path(outputs[name]["path"]))["token"] == _digest(TOKEN)
+    recorded = [p for p in (tmp_path / "ro").rglob("*") if p.is_file()]
+    assert any(p.name == "primary-job.json" for p in recorded)
+    for path in recorded:
+        assert TOKEN.encode() not in path.read_bytes(), path
+    assert TOKEN not in done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])

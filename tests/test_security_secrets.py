@@ -177,7 +177,8 @@ def test_interrupted_run_leaves_no_job_file(tool: Path, tmp_path: Path, signum: 
 
 
 def test_log_records_mask_filter() -> None:
-    from claimed_cwl.runners.secret_inputs import MaskFilter, SecretInputs, mask_texts
+    from claimed_cwl.cwl_secrets import SecretInputs
+    from claimed_cwl.runners.secret_inputs import MaskFilter, mask_texts
 
     secrets = SecretInputs(values=frozenset({"api_token", "pin"}), paths=frozenset({"key"}))
     texts = mask_texts(secrets, {"api_token": TOKEN, "pin": 7, "key": {"class": "File", "location": "file:///k/a.pem"},

@@ -30,14 +30,13 @@ from typing import TYPE_CHECKING, Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from claimed_cwl.cwl_secrets import SecretInputs, secret_inputs
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.runners.private import write_private
 from claimed_cwl.runners.secret_inputs import (
     SECRET_ENV_PREFIX,
-    SecretInputs,
     check_provenance,
     mask_texts,
-    secret_inputs,
     secrets_from_environment,
     warn_exposed,
 )

@@ -1,12 +1,6 @@
 """The secret inputs of a CWL document at run time: which they are, where values come from, what to mask.
 
-A document says which of its inputs are secret in two standard ways (both
-written by claimed-cwl, see docs/security.md): ``cwltool:Secrets`` lists the
-inputs whose *value* is secret (strings: cwltool and Toil replace them by
-placeholders in logs and provenance, and our tools stage them as files, never
-on a command line), and a File or Directory input whose *content* is secret
-carries ``claimed:secret: true`` (its path is passed as usual).
-
+Which inputs are secret is read from the document (:mod:`claimed_cwl.cwl_secrets`).
 ``claimed-cwl run`` reads a secret value that the job file and the flags do
 not give from the environment variable ``CLAIMED_SECRET_<input id>``, warns
 when one is given as a flag (any local user sees it in ``ps``) or sits in a
@@ -20,23 +14,20 @@ from __future__ import annotations
 import logging
 import stat
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from claimed_cwl.emit.cwl import CLAIMED_NAMESPACE, CWLTOOL_NAMESPACE, SECRET_MARK
+from claimed_cwl.cwl_secrets import SecretInputs
 from claimed_cwl.errors import ClaimedError
 
 __all__ = [
     "MASK",
     "SECRET_ENV_PREFIX",
     "MaskFilter",
-    "SecretInputs",
     "check_provenance",
     "mask_text",
     "mask_texts",
-    "secret_inputs",
     "secrets_from_environment",
     "warn_exposed",
 ]
@@ -46,44 +37,6 @@ log = logging.getLogger(__name__)
 SECRET_ENV_PREFIX = "CLAIMED_SECRET_"
 MASK = "********"
 _MIN_MASKED = 4  # shorter values would mask unrelated text all over the log (cwltool's placeholders still hide them)
-
-
-@dataclass(frozen=True)
-class SecretInputs:
-    """Input ids whose value is secret (``cwltool:Secrets``) and File/Directory inputs marked secret."""
-
-    values: frozenset[str] = frozenset()
-    paths: frozenset[str] = frozenset()
-
-    def __bool__(self) -> bool:
-        return bool(self.values or self.paths)
-
-
-def _short(uri: str) -> str:
-    return str(uri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
-def _secret_lists(process: Any) -> Iterable[str]:
-    """The ids listed by every ``cwltool:Secrets`` hint or requirement of ``process`` (a cwl-utils object)."""
-    for item in [*(getattr(process, "hints", None) or []), *(getattr(process, "requirements", None) or [])]:
-        if isinstance(item, Mapping):
-            if str(item.get("class", "")) in ("cwltool:Secrets", f"{CWLTOOL_NAMESPACE}Secrets"):
-                yield from (_short(name) for name in item.get("secrets", []))
-        elif type(item).__name__ == "Secrets":
-            yield from (_short(name) for name in getattr(item, "secrets", []))
-
-
-def _marked(parameter: Any) -> bool:
-    fields = getattr(parameter, "extension_fields", None) or {}
-    return any(fields.get(key) is True for key in (SECRET_MARK, f"{CLAIMED_NAMESPACE}secret"))
-
-
-def secret_inputs(process: Any) -> SecretInputs:
-    """The secret inputs of ``process``, a tool or workflow loaded by cwl-utils."""
-    return SecretInputs(
-        values=frozenset(_secret_lists(process)),
-        paths=frozenset(_short(p.id) for p in getattr(process, "inputs", []) if _marked(p)),
-    )
 
 
 def secrets_from_environment(secrets: SecretInputs, given: Mapping[str, Any],
