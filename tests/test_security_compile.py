@@ -212,3 +212,19 @@ def test_workflow_refuses_a_secret_written_into_it(tmp_path: Path) -> None:
         probe_workflow(token_default="written-in-the-pipeline").save(tmp_path / "wf")
     with pytest.raises(WorkflowError, match="input 'api_token' is secret: bind it to a workflow input"):
         probe_workflow(literal="written-in-the-pipeline").save(tmp_path / "wf2")
+
+
+def test_control_characters_never_reach_yaml_raw() -> None:
+    from claimed_cwl.emit._yaml import dump_yaml
+
+    text = dump_yaml({"doc": "line one\nline two \x1b[2J\u2028 end", "plain": "a\n\tb"})
+    assert "\x1b" not in text and "\u2028" not in text  # escaped in a double-quoted scalar
+    assert YAML(typ="safe").load(text)["doc"] == "line one\nline two \x1b[2J\u2028 end"
+    assert "|-" in text  # text without control characters stays a readable block
+
+
+def test_base_image_with_a_control_character_is_an_error() -> None:
+    from claimed_cwl.emit import DockerfileSettings, SettingsError
+
+    with pytest.raises(SettingsError, match="control characters"):
+        DockerfileSettings(base_image="python:3.11\x1b[2J")

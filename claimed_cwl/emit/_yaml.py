@@ -59,8 +59,13 @@ def _prepare(value: Any) -> Any:
 
 
 def _string(text: str) -> str:
-    """Multi-line text as a literal block, unless a line has trailing spaces (blocks cannot keep them)."""
-    if "\n" in text and all(line == line.rstrip() for line in text.split("\n")):
+    """Multi-line text as a literal block, unless a line has trailing spaces or a control character.
+
+    A block can keep neither: control characters (an escape sequence, a line
+    separator) are only safe in a double-quoted scalar, where they are escaped.
+    """
+    if ("\n" in text and all(line == line.rstrip() for line in text.split("\n"))
+            and unsafe_character(text.replace("\n", "").replace("\t", "")) is None):
         block: str = LiteralScalarString(text)
         return block
     return text
