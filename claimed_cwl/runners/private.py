@@ -19,9 +19,10 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 __all__ = ["Terminated", "private_dir", "signals_raise", "write_private"]
 
@@ -46,21 +47,21 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
     raise Terminated(signum)
 
 
-@contextlib.contextmanager
-def signals_raise() -> Iterator[None]:
-    """While active, SIGTERM and SIGHUP raise :class:`Terminated` and SIGINT raises KeyboardInterrupt.
+Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
-    A signal the process ignores stays ignored (``nohup``, a shell's
-    background job). Handlers can only be set from the main thread; elsewhere
-    this does nothing. The previous handlers are restored on exit.
+
+@contextlib.contextmanager
+def _handlers(choose: Callable[[int, Handler], Handler]) -> Iterator[None]:
+    """Set SIGTERM, SIGHUP and SIGINT to ``choose(signum, current handler)``; restore them on exit.
+
+    Handlers can only be set from the main thread; elsewhere this does nothing.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = {signum: signal.getsignal(signum) for signum in (*_RAISING, signal.SIGINT)}
     for signum, handler in previous.items():
-        if handler is not signal.SIG_IGN:
-            signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT else _raise_terminated)
+        signal.signal(signum, choose(signum, handler))
     try:
         yield
     finally:
@@ -68,20 +69,24 @@ def signals_raise() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ignore SIGTERM, SIGHUP and SIGINT for a moment (while a cleanup must finish), in the main thread."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {signum: signal.getsignal(signum) for signum in (*_RAISING, signal.SIGINT)}
-    for signum in previous:
-        signal.signal(signum, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+def _raising(signum: int, handler: Handler) -> Handler:
+    if handler is signal.SIG_IGN:
+        return handler
+    return signal.default_int_handler if signum == signal.SIGINT else _raise_terminated
+
+
+def signals_raise() -> contextlib.AbstractContextManager[None]:
+    """While active, SIGTERM and SIGHUP raise :class:`Terminated` and SIGINT raises KeyboardInterrupt.
+
+    A signal the process ignores stays ignored (``nohup``, a shell's
+    background job). Only in the main thread; the previous handlers are restored on exit.
+    """
+    return _handlers(_raising)
+
+
+def _signals_held() -> contextlib.AbstractContextManager[None]:
+    """Ignore SIGTERM, SIGHUP and SIGINT for a moment (while a cleanup must finish)."""
+    return _handlers(lambda signum, handler: signal.SIG_IGN)
 
 
 @contextlib.contextmanager
