@@ -7,14 +7,13 @@ tool, the KFP component and the Kubernetes Job.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
 from claimed_cwl.emit import EMITTERS, ArtifactSettings
 from claimed_cwl.errors import ClaimedError
@@ -30,6 +29,8 @@ __all__ = [
     "report_warnings",
     "write_atomically",
 ]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,32 +67,54 @@ def render_artifacts(
     return dict(sorted({**generated, **user_files}.items()))
 
 
-def report_warnings(analysis: Analysis, stream: TextIO | None = None) -> None:
-    """Print the analysis' warnings (``file:line: warning: ...``), one per line, on stderr."""
+def report_warnings(analysis: Analysis) -> None:
+    """Log the analysis' warnings (``file:line: message``) at WARNING: the command line shows them on stderr."""
     for warning in analysis.warnings:
-        print(warning, file=stream or sys.stderr)
+        log.warning("%s", warning)
 
 
 def read_user_files(source: Path, spec: OperatorSpec) -> dict[str, bytes]:
     """Read the operator's source and additional files, by build-context name; directories are walked.
 
     ``spec.additional_files`` are relative to the operator's directory, as
-    the parser checked them; their names in the image are the same.
+    the parser checked them; their names in the image are the same. A
+    symbolic link is followed only when its target is inside the operator's
+    directory: one that leads out of it (``extra/x -> /etc/shadow``) is an
+    error naming the link and its target, so no host file reaches the image.
     """
+    base = source.parent.resolve()
     files = {spec.source_file: _read(source)}
     for name in spec.additional_files:
-        path = source.parent / name
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                files[f"{name.rstrip('/')}/{child.relative_to(path).as_posix()}"] = _read(child)
-        else:
-            files[name] = _read(path)
+        _collect(source.parent / name, name.rstrip("/"), base, files, set())
     return files
 
 
-def _read(path: Path) -> bytes:
+def _collect(path: Path, name: str, base: Path, files: dict[str, bytes], seen: set[Path]) -> None:
+    """Add the file ``path`` (or every file under the directory) to ``files`` as ``name``."""
+    real = path.resolve()
+    if not real.is_relative_to(base):
+        raise ClaimedError(f"{path}: a symbolic link to {os.readlink(path) if path.is_symlink() else real} "
+                           f"(resolves to {real}), outside the operator's directory {base}: refusing to copy it "
+                           "into the image; copy the file into the operator's directory instead")
+    if real.is_dir():
+        if real in seen:
+            raise ClaimedError(f"{path}: a symbolic link that loops back to {real}: refusing to copy it")
+        for child in sorted(real.iterdir()):
+            _collect(path / child.name, f"{name}/{child.name}", base, files, seen | {real})
+    elif real.is_file():
+        files[name] = _read(real, follow=False)  # resolved: a link swapped in since is not followed
+    else:
+        raise ClaimedError(f"{path}: not a regular file or directory (a device, socket or pipe, or a dangling "
+                           "symbolic link): it cannot be copied into the image")
+
+
+def _read(path: Path, *, follow: bool = True) -> bytes:
     try:
-        return path.read_bytes()
+        if follow:
+            return path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(descriptor, "rb") as handle:
+            return handle.read()
     except OSError as exc:
         raise ClaimedError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 

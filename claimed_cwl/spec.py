@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -26,6 +27,7 @@ __all__ = [
     "Parameter",
     "Resources",
     "SpecError",
+    "unsafe_character",
 ]
 
 _NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
@@ -36,6 +38,19 @@ _PACKAGE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+\-\[\],<>=!~:@/]*$")
 
 class SpecError(ValueError):
     """An OperatorSpec was built with a field that breaks its invariants."""
+
+
+# Control characters (C0, DEL, C1), format characters (e.g. right-to-left overrides)
+# and the Unicode line and paragraph separators: none may reach a generated file raw.
+_UNSAFE_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
+
+
+def unsafe_character(text: str) -> str | None:
+    """The first control, format or line-separator character of ``text`` (escaped), or None if there is none."""
+    for char in text:
+        if unicodedata.category(char) in _UNSAFE_CATEGORIES:
+            return repr(char)[1:-1] if char.isascii() else f"\\u{ord(char):04x}"
+    return None
 
 
 class Language(StrEnum):
@@ -261,6 +276,9 @@ class OperatorSpec:
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):
             raise SpecError(f"operator name {self.name!r} must be lower case letters, digits and '-'")
+        for what, file_name in (("source file", self.source_file),
+                                *(("additional file", name) for name in self.additional_files)):
+            _check_file_name(file_name, what)
         seen: set[str] = set()
         names = [p.name for p in self.parameters] + [o.name for o in self.outputs if not o.rewrites]
         for name in names:
@@ -311,6 +329,13 @@ class OperatorSpec:
 def _check_identifier(name: str, what: str) -> None:
     if not _IDENT_RE.match(name) or keyword.iskeyword(name):
         raise SpecError(f"{what} name {name!r} is not an identifier (letters, digits, '_', not starting with a digit)")
+
+
+def _check_file_name(name: str, what: str) -> None:
+    """A file name is copied into the Dockerfile and the YAML headers: no control characters in it."""
+    bad = unsafe_character(name)
+    if bad is not None:
+        raise SpecError(f"{what} name {name!r} contains the control character {bad}: rename the file")
 
 
 def _check_default(param: Parameter) -> None:

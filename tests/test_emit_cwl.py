@@ -127,11 +127,12 @@ def test_command_line_with_every_kind_of_input(tmp_path: Path) -> None:
     file_arg = next(a for a in command if a.startswith("input_file="))
     assert file_arg.endswith("/data.csv") and file_arg != "input_file=data.csv"
     assert next(a for a in command if a.startswith("work_dir=")).endswith("/folder")
-    assert not any(a.startswith("api_token=") for a in command)  # omitted optional: not set at all
+    assert not any(a.startswith("api_token=") for a in command[:command.index("python")])  # a secret: never here
     tail = command[command.index("output_file=out/result.csv"):]
     assert tail == [
         "output_file=out/result.csv", "output_dir=plots", "python", "/opt/claimed/claimed_launcher.py",
         "/opt/app/filter_csv.py", "--export", "row_count=row_count.value",
+        "--secret", "api_token=.claimed-secret-api_token",  # the launcher reads the file, if there is one
     ]
     assignments = command[1:command.index("python")]
     assert all("=" in a for a in assignments)
@@ -140,7 +141,7 @@ def test_command_line_with_every_kind_of_input(tmp_path: Path) -> None:
 def test_command_line_defaults_and_omitted(tmp_path: Path) -> None:
     command = _command_line(_write(tmp_path, full_spec()), {"query": "q", "api_token": "t0k"})
     assert "verbose=True" in command and "dry=false" in command
-    assert "api_token=t0k" in command
+    assert not any("t0k" in arg for arg in command)  # a secret value never reaches the command line
     assert not any(a.startswith(("input_file=", "work_dir=", "note=")) for a in command)
 
 

@@ -48,7 +48,8 @@ def test_inputs_and_outputs() -> None:
     assert inputs["ratio"]["type"] == "Float" and inputs["ratio"]["default"] == "0.5"
     assert inputs["verbose"]["type"] == "Bool" and inputs["verbose"]["default"] == "True"
     assert inputs["input_file"]["type"] == "String" and "default" not in inputs["input_file"]
-    assert "default" not in inputs["api_token"]
+    assert "api_token" not in inputs  # a secret: given by reference (a Secret), never as an input value
+    assert component["metadata"]["annotations"] == {"claimed-cwl/secret-env": "api_token"}
     assert component["outputs"] == [{"name": "output_file"}, {"name": "output_dir"},
                                     {"name": "row_count", "type": "String"}]
     assert component["implementation"]["container"]["image"] == "claimed/claimed-filter-csv:2"

@@ -218,8 +218,8 @@ def test_helper_function_calls_are_reads_and_computed_names_are_warned(tmp_path:
         """
     analysis = analyse(tmp_path, code)
     assert [(p.name, p.type, p.default) for p in analysis.spec.parameters] == [("n", ParamType.INT, 4)]
-    assert len(analysis.warnings) == 1 and "op.py:5: warning: an environment variable is read by a computed name" \
-        in analysis.warnings[0]
+    assert len(analysis.warnings) == 1 and str(analysis.warnings[0]).startswith(
+        f"{tmp_path / 'op.py'}:5: an environment variable is read by a computed name")
 
 
 def test_constant_expression_default(tmp_path: Path) -> None:
@@ -232,18 +232,18 @@ def test_unknown_wrapper_spells_booleans_and_warns(tmp_path: Path) -> None:
     analysis = analyse(tmp_path, code)
     param = analysis.spec.parameter("resume")
     assert (param.type, param.true_text, param.false_text) == (ParamType.BOOL, "True", "False")
-    assert "read through tools.to_bool()" in analysis.warnings[0]
+    assert "read through tools.to_bool()" in str(analysis.warnings[0])
 
 
 def test_bool_of_false_text_is_warned(tmp_path: Path) -> None:
     analysis = analyse(tmp_path, "import os\nflag = bool(os.getenv('flag', 'False'))\n")
     assert analysis.spec.parameter("flag").default is True
-    assert "bool('False') is True in Python" in analysis.warnings[0]
+    assert "bool('False') is True in Python" in str(analysis.warnings[0])
 
 
 def test_write_to_an_absolute_path_is_warned(tmp_path: Path) -> None:
     analysis = analyse(tmp_path, "import json\njson.dump({}, open('/mlpipeline-ui-metadata.json', 'w'))\n")
-    assert "writes to the absolute path '/mlpipeline-ui-metadata.json'" in analysis.warnings[0]
+    assert "writes to the absolute path '/mlpipeline-ui-metadata.json'" in str(analysis.warnings[0])
 
 
 def test_development_write_before_the_read_is_no_output(tmp_path: Path) -> None:
@@ -251,7 +251,7 @@ def test_development_write_before_the_read_is_no_output(tmp_path: Path) -> None:
     analysis = analyse(tmp_path, code)
     assert [p.name for p in analysis.spec.parameters] == ["x"]
     assert [(o.name, o.kind) for o in analysis.spec.outputs] == [("y", OutputKind.VALUE)]
-    assert "os.environ['x'] is set before the code reads it" in analysis.warnings[0]
+    assert "os.environ['x'] is set before the code reads it" in str(analysis.warnings[0])
 
 
 def test_write_after_a_read_is_still_an_error(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from claimed_cwl import __version__
 from claimed_cwl.errors import ClaimedError
+from claimed_cwl.runners.private import Terminated
 
 __all__ = ["build_parser", "main", "runner_main"]
 
@@ -86,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("claimed-cwl: interrupted", file=sys.stderr)
         return 130
+    except Terminated as exc:
+        print(f"claimed-cwl: {exc}", file=sys.stderr)
+        return exc.exit_code
     return code
 
 

@@ -11,6 +11,13 @@ writes. How a parameter's value reaches the script follows its role
 directory ``./``; a file joined to it is staged into the working directory
 and passed by name; a file rewritten in place is staged writable. An input
 whose CWL id differs from the script's variable carries ``claimed:variable``.
+
+A secret value never goes on the command line (where ``ps`` and ``docker
+inspect`` show it): the input is a ``string`` listed in ``cwltool:Secrets``
+(so cwltool and Toil mask it in logs and provenance), staged by an
+InitialWorkDirRequirement as a file in the output directory, and read by the
+launcher (``--secret NAME=FILE``). A secret File or Directory is passed by
+path as usual and marked ``claimed:secret`` so that ``claimed-cwl run`` masks it.
 """
 
 from __future__ import annotations
@@ -22,18 +29,20 @@ from cwl_utils.parser import cwl_v1_2 as cwl
 
 from claimed_cwl.emit._yaml import dump_yaml, generated_header
 from claimed_cwl.emit.settings import ImageSettings
-from claimed_cwl.launch import export_file, launch_command
+from claimed_cwl.launch import export_file, is_value_secret, launch_command, secret_file
 from claimed_cwl.spec import OperatorSpec, Output, OutputKind, Parameter, ParamRole, ParamType
 
 __all__ = [
     "CLAIMED_NAMESPACE",
     "CWLTOOL_NAMESPACE",
     "PREFIX_DEFAULT",
+    "SECRET_MARK",
     "VARIABLE_FIELD",
     "build_tool",
     "cwl_literal",
     "emit_cwl",
     "normalise_document",
+    "secret_listing",
     "staged_entries",
 ]
 
@@ -43,6 +52,8 @@ VARIABLE_FIELD = "claimed:variable"
 """Extension field of an input whose CWL id is not the script's variable name: the variable's name."""
 PREFIX_DEFAULT = "./"
 """CWL default of a prefix directory: the working directory, where inputs are staged and outputs collected."""
+SECRET_MARK = "claimed:secret"
+"""Extension field of a secret File or Directory input (cwltool:Secrets holds only strings)."""
 _INPUT_POSITION = 0
 _OUTPUT_POSITION = 1
 _COMMAND_POSITION = 2
@@ -89,6 +100,8 @@ def cwl_literal(text: str) -> str:
 
 
 def _input(param: Parameter) -> cwl.CommandInputParameter:
+    if is_value_secret(param):
+        return _secret_value_input(param)
     binding = cwl.CommandLineBinding(position=_INPUT_POSITION, prefix=f"{param.name}=", separate=False)
     if param.type is ParamType.BOOL:
         true_arg = json.dumps(f"{param.name}={param.true_text}")
@@ -105,13 +118,54 @@ def _input(param: Parameter) -> cwl.CommandInputParameter:
         doc=param.description or None,
         default=_cwl_default(param),
         inputBinding=binding,
-        extension_fields=_variable(param.input_id, param.name),
+        extension_fields=_extensions(param),
     )
 
 
-def _variable(cwl_id: str, variable: str) -> dict[str, Any] | None:
+def _variable(cwl_id: str, variable: str) -> dict[str, Any]:
     """The ``claimed:variable`` field of an input whose id is not the script's variable name."""
-    return {VARIABLE_FIELD: variable} if cwl_id != variable else None
+    return {VARIABLE_FIELD: variable} if cwl_id != variable else {}
+
+
+def _extensions(param: Parameter) -> dict[str, Any] | None:
+    """The extension fields of a parameter's input: its variable name, and the mark of a secret path."""
+    fields = {**_variable(param.input_id, param.name), **({SECRET_MARK: True} if param.secret else {})}
+    return fields or None
+
+
+def _secret_value_input(param: Parameter) -> cwl.CommandInputParameter:
+    """A secret value: a string (cwltool's secret store holds only strings), with no command-line binding.
+
+    The script casts the text itself, as it casts any environment variable; the
+    value reaches it through the file of :func:`secret_listing`.
+    """
+    doc = param.description
+    if param.type is not ParamType.STRING:
+        doc = f"{doc} ({param.type.value}, given as text: a secret is a string)".lstrip()
+    return cwl.CommandInputParameter(
+        id=param.input_id, type_="string" if param.required else ["null", "string"], doc=doc or None,
+        extension_fields=_variable(param.input_id, param.name) or None,
+    )
+
+
+def secret_listing(spec: OperatorSpec) -> list[Any]:
+    """InitialWorkDir entries writing each secret value to its file in the output directory.
+
+    The runner writes the file (cwltool and Toil delete it after the job);
+    an optional secret that is not given writes none, so the script's own
+    default applies. Combine with other entries in one InitialWorkDirRequirement.
+    """
+    entries: list[Any] = []
+    for param in spec.parameters:
+        if not is_value_secret(param):
+            continue
+        cwl_id, path = param.input_id, secret_file(param.name)
+        if param.required:
+            entries.append(cwl.Dirent(entryname=path, entry=f"$(inputs.{cwl_id})"))
+        else:
+            entries.append(f'$(inputs.{cwl_id} === null ? null : {{"entryname": {json.dumps(path)}, '
+                           f'"entry": inputs.{cwl_id}}})')
+    return entries
 
 
 def _cwl_default(param: Parameter) -> Any:
@@ -154,7 +208,7 @@ def _arguments(spec: OperatorSpec) -> list[cwl.CommandLineBinding]:
         for out in spec.outputs
         if out.settable
     ]
-    for offset, item in enumerate(launch_command(spec)):
+    for offset, item in enumerate(launch_command(spec, secrets_in_files=True)):
         arguments.append(cwl.CommandLineBinding(position=_COMMAND_POSITION + offset, valueFrom=cwl_literal(item)))
     return arguments
 
@@ -191,12 +245,14 @@ def _output(spec: OperatorSpec, out: Output) -> cwl.CommandOutputParameter:
 
 def _requirements(spec: OperatorSpec, image: ImageSettings) -> list[Any]:
     requirements: list[Any] = [cwl.DockerRequirement(dockerPull=image.image(spec.name))]
-    if any(param.type is ParamType.BOOL for param in spec.parameters) or any(
-            out.rewrites and not spec.parameter(out.rewrites).required for out in spec.outputs):
+    secrets = secret_listing(spec)
+    listing = [*secrets, *staged_entries(spec)]
+    if listing:
+        requirements.append(cwl.InitialWorkDirRequirement(listing=listing))
+    optional_rewrites = any(out.rewrites and not spec.parameter(out.rewrites).required for out in spec.outputs)
+    if any(param.type is ParamType.BOOL for param in spec.parameters) or optional_rewrites or any(
+            isinstance(entry, str) for entry in secrets):  # an optional secret's entry is an expression
         requirements.append(cwl.InlineJavascriptRequirement())
-    staged = staged_entries(spec)
-    if staged:
-        requirements.append(cwl.InitialWorkDirRequirement(listing=staged))
     if spec.network:
         requirements.append(cwl.NetworkAccess(networkAccess=True))
     res = spec.resources
@@ -215,8 +271,8 @@ def _number(value: float | None) -> float | int | None:
 
 
 def _secret_names(spec: OperatorSpec) -> list[str]:
-    # cwltool's secret store only holds strings.
-    return [p.input_id for p in spec.parameters if p.secret and p.type is ParamType.STRING]
+    # cwltool's secret store only holds strings: every secret value is one (see _secret_value_input).
+    return [p.input_id for p in spec.parameters if is_value_secret(p)]
 
 
 def _hints(spec: OperatorSpec) -> list[dict[str, Any]]:
@@ -239,7 +295,8 @@ def _namespaces(spec: OperatorSpec) -> dict[str, Any] | None:
     namespaces = {}
     if spec.resources.gpus is not None or _secret_names(spec):
         namespaces["cwltool"] = CWLTOOL_NAMESPACE
-    if any(p.input_id != p.name for p in spec.parameters) or any(o.settable for o in spec.outputs):
+    if any(p.input_id != p.name or (p.secret and not is_value_secret(p)) for p in spec.parameters) or any(
+            o.settable for o in spec.outputs):
         namespaces["claimed"] = CLAIMED_NAMESPACE
     return {"$namespaces": namespaces} if namespaces else None
 

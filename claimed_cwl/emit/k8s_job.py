@@ -2,8 +2,11 @@
 
 Parameters become container environment variables holding their defaults
 (rendered as the script expects them); secret parameters come from a
-Kubernetes Secret and never carry a value here. The pod runs as uid 1000 with
-a read-only root file system and a writable emptyDir at /tmp.
+Kubernetes Secret and never carry a value here: a secret value through a
+``secretKeyRef``, a secret File as a file of the Secret mounted read-only
+(the variable holds its path), a secret Directory as a Secret of its own
+mounted as a directory. The pod runs as uid 1000 with a read-only root file
+system and a writable emptyDir at /tmp.
 """
 
 from __future__ import annotations
@@ -15,13 +18,16 @@ from ruamel.yaml.comments import CommentedMap
 from claimed_cwl.emit._yaml import dump_yaml, generated_header
 from claimed_cwl.emit.settings import ImageSettings, JobSettings
 from claimed_cwl.launch import launch_command
-from claimed_cwl.spec import OperatorSpec, Parameter, ParamRole, Resources
+from claimed_cwl.spec import OperatorSpec, Parameter, ParamRole, ParamType, Resources
 
-__all__ = ["emit_job"]
+__all__ = ["SECRET_MOUNT", "emit_job"]
 
 _RUN_AS = 1000
 _TMP_VOLUME = "tmp"
 _DATA_VOLUME = "data"
+_SECRET_FILES_VOLUME = "secret-files"
+SECRET_MOUNT = "/var/run/claimed/secrets"
+_SECRET_MODE = 0o440  # owner root, group fsGroup (the pod's user): read only
 
 
 def emit_job(spec: OperatorSpec, image: ImageSettings, settings: JobSettings) -> str:
@@ -49,6 +55,7 @@ def _job_spec(spec: OperatorSpec, image: ImageSettings, settings: JobSettings) -
     volumes: list[dict[str, Any]] = [{"name": _TMP_VOLUME, "emptyDir": {}}]
     if settings.pvc_name:
         volumes.append({"name": _DATA_VOLUME, "persistentVolumeClaim": {"claimName": settings.pvc_name}})
+    volumes += [volume for volume, _ in _secret_path_volumes(spec, settings)]
     pod["volumes"] = volumes
     job_spec["template"] = {"metadata": {"labels": {"app.kubernetes.io/name": spec.name}}, "spec": pod}
     return job_spec
@@ -71,8 +78,46 @@ def _container(spec: OperatorSpec, image: ImageSettings, settings: JobSettings) 
     mounts = [{"name": _TMP_VOLUME, "mountPath": "/tmp"}]
     if settings.pvc_name:
         mounts.append({"name": _DATA_VOLUME, "mountPath": settings.pvc_mount})
+    mounts += [mount for _, mount in _secret_path_volumes(spec, settings)]
     container["volumeMounts"] = mounts
     return container
+
+
+def _path_secrets(spec: OperatorSpec, kind: ParamType) -> list[Parameter]:
+    return [param for param in spec.parameters if param.secret and param.type is kind]
+
+
+def _secret_path(param: Parameter) -> str:
+    """Where a secret File (the Secret's key of the same name) or Directory (a Secret's keys) is mounted."""
+    if param.type is ParamType.FILE:
+        return f"{SECRET_MOUNT}/files/{param.name}"
+    return f"{SECRET_MOUNT}/{param.name}"
+
+
+def _directory_secret(param: Parameter, settings: JobSettings, operator_name: str) -> str:
+    """The Secret whose keys are the files of a secret Directory: ``<secret name>-<param, DNS form>``."""
+    return f"{settings.secret_for(operator_name)}-{param.name.lower().replace('_', '-')}"[:253].rstrip("-.")
+
+
+def _secret_path_volumes(spec: OperatorSpec, settings: JobSettings) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(volume, mount) pairs of the secret Files (one volume, a key each) and secret Directories (a volume each)."""
+    pairs = []
+    files = _path_secrets(spec, ParamType.FILE)
+    if files:
+        source = {"secretName": settings.secret_for(spec.name), "defaultMode": _SECRET_MODE,
+                  "items": [{"key": p.name, "path": p.name} for p in files]}
+        if not all(p.required for p in files):
+            source["optional"] = True
+        pairs.append(({"name": _SECRET_FILES_VOLUME, "secret": source},
+                      {"name": _SECRET_FILES_VOLUME, "mountPath": f"{SECRET_MOUNT}/files", "readOnly": True}))
+    for number, param in enumerate(_path_secrets(spec, ParamType.DIRECTORY)):
+        source = {"secretName": _directory_secret(param, settings, spec.name), "defaultMode": _SECRET_MODE}
+        if not param.required:
+            source["optional"] = True
+        name = f"secret-dir-{number}"
+        pairs.append(({"name": name, "secret": source},
+                      {"name": name, "mountPath": _secret_path(param), "readOnly": True}))
+    return pairs
 
 
 def _env_text(param: Parameter) -> str:
@@ -87,7 +132,9 @@ def _env(spec: OperatorSpec, settings: JobSettings) -> list[CommentedMap]:
     env: list[CommentedMap] = []
     for param in spec.parameters:
         entry = CommentedMap(name=param.name)
-        if param.secret:
+        if param.secret and param.type in (ParamType.FILE, ParamType.DIRECTORY):
+            entry["value"] = _secret_path(param)
+        elif param.secret:
             key_ref: dict[str, Any] = {"name": settings.secret_for(spec.name), "key": param.name}
             if not param.required:
                 key_ref["optional"] = True

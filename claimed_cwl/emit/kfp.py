@@ -4,6 +4,14 @@ The container command is ``env`` followed by one ``NAME=value`` item per input
 that is present (File and Directory inputs by ``inputPath``), one
 ``NAME=<outputPath>`` per output path, then the launch command; value outputs
 are exported by the launcher straight to their KFP output path.
+
+Secret parameters are not inputs of the component: an input's value is on the
+pod's command line and in the pipeline's run record. The pipeline gives them
+by reference instead, as environment variables from a Kubernetes Secret
+(``kfp.onprem.use_k8s_secret`` or ``add_env_variable`` with a
+``secretKeyRef``; a secret File as a Secret volume and its path); the
+component names them in its description and in the annotation
+``claimed-cwl/secret-env``.
 """
 
 from __future__ import annotations
@@ -15,7 +23,9 @@ from claimed_cwl.emit.settings import ImageSettings
 from claimed_cwl.launch import interpreter_command, value_outputs
 from claimed_cwl.spec import OperatorSpec, Output, OutputKind, Parameter, ParamRole, ParamType
 
-__all__ = ["emit_kfp"]
+__all__ = ["SECRET_ANNOTATION", "emit_kfp"]
+
+SECRET_ANNOTATION = "claimed-cwl/secret-env"
 
 _KFP_TYPES = {
     ParamType.STRING: "String",
@@ -31,12 +41,31 @@ _PATH_TYPES = (ParamType.FILE, ParamType.DIRECTORY)
 def emit_kfp(spec: OperatorSpec, image: ImageSettings) -> str:
     """Render the operator's KFP v1 component YAML."""
     component: dict[str, Any] = {"name": spec.name}
-    if spec.description:
-        component["description"] = spec.description
-    component["inputs"] = [_input(param) for param in spec.parameters]
+    description = "\n\n".join(part for part in (spec.description, _secrets_note(spec)) if part)
+    if description:
+        component["description"] = description
+    secrets = [param.name for param in spec.parameters if param.secret]
+    if secrets:
+        component["metadata"] = {"annotations": {SECRET_ANNOTATION: ",".join(secrets)}}
+    component["inputs"] = [_input(param) for param in spec.parameters if not param.secret]
     component["outputs"] = [_output_entry(out) for out in spec.outputs if not out.rewrites]
     component["implementation"] = {"container": {"image": image.image(spec.name), "command": _command(spec)}}
     return dump_yaml(component, header=generated_header(spec.source_file))
+
+
+def _secrets_note(spec: OperatorSpec) -> str:
+    """The paragraph telling the pipeline author how to give the secret parameters (empty without any)."""
+    values = [p.name for p in spec.parameters if p.secret and p.type not in _PATH_TYPES]
+    paths = [p.name for p in spec.parameters if p.secret and p.type in _PATH_TYPES]
+    parts = []
+    if values:
+        parts.append(f"set the environment variable(s) {', '.join(values)} from a Kubernetes Secret "
+                     "(kfp.onprem.use_k8s_secret, or a secretKeyRef)")
+    if paths:
+        parts.append(f"mount a Kubernetes Secret as a volume and set {', '.join(paths)} to the mounted path")
+    if not parts:
+        return ""
+    return f"Secret parameters are not inputs of this component (never on a command line): {'; '.join(parts)}."
 
 
 def _default_text(param: Parameter) -> str | None:
@@ -97,7 +126,7 @@ def _input_argument(param: Parameter) -> dict[str, Any]:
 
 def _command(spec: OperatorSpec) -> list[Any]:
     command: list[Any] = ["env"]
-    command += [_input_argument(param) for param in spec.parameters]
+    command += [_input_argument(param) for param in spec.parameters if not param.secret]
     command += [
         {"concat": [f"{out.name}=", {"outputPath": out.name}, *(["/"] if out.path.endswith("/") else [])]}
         for out in spec.outputs

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from claimed_cwl.errors import ClaimedError
-from claimed_cwl.spec import Language
+from claimed_cwl.spec import Language, unsafe_character
 
 __all__ = [
     "DEFAULT_BASE_IMAGES",
@@ -51,8 +51,10 @@ class ImageSettings:
         return cls(reference=reference)
 
     def __post_init__(self) -> None:
-        if self.reference is not None and (not self.reference or any(c.isspace() for c in self.reference)):
-            raise SettingsError(f"image reference {self.reference!r} must be one reference without spaces")
+        if self.reference is not None and (not self.reference or any(c.isspace() for c in self.reference)
+                                           or unsafe_character(self.reference) is not None):
+            raise SettingsError(
+                f"image reference {self.reference!r} must be one reference, without spaces or control characters")
         if not _REPOSITORY_RE.match(self.repository):
             raise SettingsError(f"repository {self.repository!r} is not a valid image repository (e.g. docker.io/me)")
         if not _TAG_RE.match(self.version):
@@ -72,8 +74,10 @@ class DockerfileSettings:
     base_image: str | None = None
 
     def __post_init__(self) -> None:
-        if self.base_image is not None and (not self.base_image or any(c.isspace() for c in self.base_image)):
-            raise SettingsError(f"base image {self.base_image!r} must be one image reference without spaces")
+        if self.base_image is not None and (not self.base_image or any(c.isspace() for c in self.base_image)
+                                            or unsafe_character(self.base_image) is not None):
+            raise SettingsError(
+                f"base image {self.base_image!r} must be one image reference, without spaces or control characters")
 
     def base_for(self, language: Language) -> str:
         """Return the base image for an operator written in ``language``."""

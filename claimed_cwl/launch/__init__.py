@@ -5,10 +5,13 @@ from claimed_cwl.launch.strategy import (
     LAUNCHER_DIR,
     export_file,
     interpreter_command,
+    is_value_secret,
     launch_command,
     launcher_files,
     script_path,
+    secret_file,
     value_outputs,
+    value_secrets,
 )
 
 __all__ = [
@@ -16,8 +19,11 @@ __all__ = [
     "LAUNCHER_DIR",
     "export_file",
     "interpreter_command",
+    "is_value_secret",
     "launch_command",
     "launcher_files",
     "script_path",
+    "secret_file",
     "value_outputs",
+    "value_secrets",
 ]

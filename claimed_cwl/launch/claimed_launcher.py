@@ -3,7 +3,7 @@
 
 Copied into the operator image by claimed-cwl; standard library only.
 
-    python claimed_launcher.py SCRIPT.py|NOTEBOOK.ipynb [--export NAME=PATH ...]
+    python claimed_launcher.py SCRIPT.py|NOTEBOOK.ipynb [--export NAME=PATH ...] [--secret NAME=FILE ...]
 
 A ``.py`` script runs as ``__main__`` (``runpy``). A notebook's code cells run
 in order in one namespace; each cell is compiled with the file name
@@ -11,7 +11,10 @@ in order in one namespace; each cell is compiled with the file name
 cell and the line within it. Shell (``!``) and magic (``%``) lines are
 skipped, keeping line numbers; ``%%`` cell magics skip the whole cell. After
 a successful run, each ``--export NAME=PATH`` writes ``os.environ[NAME]``
-(empty when unset) to PATH. The exit status is the script's own.
+(empty when unset) to PATH. Before the script starts, each ``--secret NAME=FILE``
+sets ``os.environ[NAME]`` to the content of FILE when it exists (the runner
+writes secret values there so that they never appear on a command line; a
+missing FILE is an optional secret not given). The exit status is the script's own.
 """
 
 from __future__ import annotations
@@ -26,22 +29,35 @@ from types import TracebackType
 
 __all__ = ["main"]
 
-_USAGE = "usage: claimed_launcher.py SCRIPT.py|NOTEBOOK.ipynb [--export NAME=PATH ...]"
+_USAGE = "usage: claimed_launcher.py SCRIPT.py|NOTEBOOK.ipynb [--export NAME=PATH ...] [--secret NAME=FILE ...]"
 
 
-def _parse_args(argv: list[str]) -> tuple[str, list[tuple[str, str]]]:
-    """Return the script path and the (name, path) pairs to export."""
+def _parse_args(argv: list[str]) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]]]:
+    """Return the script path, the (name, path) pairs to export and the (name, file) pairs of secrets."""
     if not argv or argv[0].startswith("-"):
         raise ValueError(_USAGE)
     script, rest = argv[0], argv[1:]
-    exports: list[tuple[str, str]] = []
+    pairs: dict[str, list[tuple[str, str]]] = {"--export": [], "--secret": []}
     while rest:
-        if rest[0] != "--export" or len(rest) < 2 or "=" not in rest[1]:
+        if rest[0] not in pairs or len(rest) < 2 or "=" not in rest[1]:
             raise ValueError(_USAGE)
         name, _, path = rest[1].partition("=")
-        exports.append((name, path))
+        pairs[rest[0]].append((name, path))
         rest = rest[2:]
-    return script, exports
+    return script, pairs["--export"], pairs["--secret"]
+
+
+def _read_secrets(secrets: list[tuple[str, str]]) -> None:
+    """Set each secret variable from its file; the value is never printed, a missing file sets nothing."""
+    for name, path in secrets:
+        try:
+            with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+                value = handle.read()
+        except FileNotFoundError:
+            continue
+        if "\0" in value:
+            raise ValueError(f"claimed_launcher: the value of secret {name} contains a NUL character")
+        os.environ[name] = value
 
 
 def _run_script(path: str) -> None:
@@ -125,8 +141,9 @@ def _write_exports(exports: list[tuple[str, str]]) -> None:
 def main(argv: list[str]) -> int:
     """Run the operator named in ``argv``; return its exit status."""
     try:
-        script, exports = _parse_args(argv)
-    except ValueError as exc:
+        script, exports, secrets = _parse_args(argv)
+        _read_secrets(secrets)
+    except (ValueError, OSError) as exc:
         print(exc, file=sys.stderr)
         return 2
     script = os.path.abspath(script)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path, PurePath
 
 from claimed_cwl.errors import OperatorError
-from claimed_cwl.parse.analysis import Analysis, Explanation, format_explanations
+from claimed_cwl.parse.analysis import Analysis, Diagnostic, Explanation, format_explanations
 from claimed_cwl.parse.assemble import assemble
 from claimed_cwl.parse.infer import name_from_stem
 from claimed_cwl.parse.notebook import extract_notebook
@@ -23,9 +23,17 @@ from claimed_cwl.parse.python_source import extract_python
 from claimed_cwl.parse.r_source import extract_r
 from claimed_cwl.parse.reads import Extracted
 from claimed_cwl.parse.source import Source, read_bytes
-from claimed_cwl.spec import Language, OperatorSpec
+from claimed_cwl.spec import Language, OperatorSpec, unsafe_character
 
-__all__ = ["FRONT_ENDS", "Analysis", "Explanation", "analyse_operator", "format_explanations", "parse_operator"]
+__all__ = [
+    "FRONT_ENDS",
+    "Analysis",
+    "Diagnostic",
+    "Explanation",
+    "analyse_operator",
+    "format_explanations",
+    "parse_operator",
+]
 
 FrontEnd = Callable[[Path, bytes], tuple[Source, Extracted]]
 
@@ -83,6 +91,7 @@ def analyse_operator(path: str | Path, additional_files: Sequence[str | Path] = 
     (a grid's ``--writable`` directories), as ``# claimed: input type=Directory`` would.
     """
     path = Path(path)
+    _check_name(path, path.name, "the operator's file name")
     data = read_bytes(path)
     entry = FRONT_ENDS.get(path.suffix.lower())
     if entry is None:
@@ -100,6 +109,14 @@ def analyse_operator(path: str | Path, additional_files: Sequence[str | Path] = 
         raise OperatorError(path, 0, "the source is nested too deeply to analyse") from None
 
 
+def _check_name(path: Path, name: str, what: str) -> None:
+    """Refuse a file name with a control character: it would reach the generated files (and a terminal) raw."""
+    bad = unsafe_character(name)
+    if bad is not None:
+        shown = repr(str(path))[1:-1]
+        raise OperatorError(shown, 0, f"{what} {name!r} contains the control character {bad}: rename it")
+
+
 def _additional_files(path: Path, files: Sequence[str | Path]) -> tuple[str, ...]:
     base = path.parent
     checked: list[str] = []
@@ -108,6 +125,7 @@ def _additional_files(path: Path, files: Sequence[str | Path]) -> tuple[str, ...
         label = f"additional file {str(item)!r}"
         if not str(item).strip() or given == PurePath("."):
             raise OperatorError(path, 0, f"{label}: empty path")
+        _check_name(path, str(item), "additional file")
         if given.is_absolute():
             raise OperatorError(path, 0, f"{label}: must be relative to the operator's directory {str(base)!r}")
         if ".." in given.parts:
@@ -116,6 +134,7 @@ def _additional_files(path: Path, files: Sequence[str | Path]) -> tuple[str, ...
         if not full.exists():
             raise OperatorError(path, 0, f"{label}: not found (looked for {str(full)!r})")
         if not full.resolve().is_relative_to(base.resolve()):
-            raise OperatorError(path, 0, f"{label}: points outside the operator's directory")
+            raise OperatorError(path, 0, f"{label}: a symbolic link to {str(full.resolve())!r}, outside the "
+                                "operator's directory: refusing to copy it into the image")
         checked.append(given.as_posix())
     return tuple(checked)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from claimed_cwl.spec import OperatorSpec
 
-__all__ = ["Analysis", "Explanation", "format_explanations"]
+__all__ = ["Analysis", "Diagnostic", "Explanation", "format_explanations"]
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,23 @@ class Explanation:
 
 
 @dataclass(frozen=True)
+class Diagnostic:
+    """A warning about the operator: where (``op.py:12``, ``op.ipynb (cell 3):2``) and what."""
+
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+@dataclass(frozen=True)
 class Analysis:
     """A parsed operator: the spec, an explanation per parameter (source order) and the warnings."""
 
     spec: OperatorSpec
     explanations: tuple[Explanation, ...] = ()
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
     network: tuple[str, ...] = ()  # the calls that reach the network, located as the user sees them
 
 

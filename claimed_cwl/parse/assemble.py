@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from claimed_cwl.parse.analysis import Analysis, Explanation
+from claimed_cwl.parse.analysis import Analysis, Diagnostic, Explanation
 from claimed_cwl.parse.comments import (
     Directive,
     ParamDirective,
@@ -128,7 +128,8 @@ def assemble(
         )
     except SpecError as exc:
         raise source.error(0, str(exc)) from None
-    warnings = tuple(str(source.error(line, f"warning: {message}")) for line, message in sorted(context.warnings))
+    warnings = tuple(Diagnostic(str(source.error(line, "")).removesuffix(": "), message)
+                     for line, message in sorted(context.warnings))
     network = tuple(f"{source.describe(item.line)}: {item.message}"
                     for item in sorted(extracted.usage.network, key=lambda n: n.line))
     return Analysis(spec, tuple(explanations), warnings, network)
@@ -369,10 +370,12 @@ def _parameter(context: _Context, reads: Sequence[Read], said: ParamDirective, v
         required = True
     if role is ParamRole.PREFIX:
         required = False
-    secret = said.secret if said.secret is not None else bool(secret_reason(context, first, reads))
+    secret = said.secret if said.secret is not None else (
+        typed.type is not ParamType.BOOL and bool(secret_reason(context, first, reads)))  # a flag holds no secret
     if secret and first.default is not None and isinstance(first.default, str) and first.default:
-        context.warn(first.line, f"the secret {first.name!r} has a default written in the source: it is "
-                     "copied into the image with the source; pass it at run time instead")
+        context.warn(first.line, f"the secret parameter {first.name!r} has a default written in the source, and "
+                     "the source is copied into the image as it is, so anyone who can pull the image can read it: "
+                     "remove the default and give the value at run time")
     return Parameter(
         name=first.name,
         type=typed.type,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from claimed_cwl.errors import ClaimedError
+from claimed_cwl.runners.private import private_dir
 
 __all__ = ["BACKENDS", "ENGINES", "RunOptions", "run_cwl"]
 
@@ -20,7 +20,9 @@ class RunOptions:
 
     ``extra_args`` are passed to the backend verbatim (before the document),
     ``inputs`` after the document and job file (``--name value`` pairs that
-    the backend types against the document's inputs).
+    the backend types against the document's inputs). ``mask`` holds texts
+    (secret values, paths of secret files) that the backend's log lines must
+    not show.
     """
 
     outdir: Path = Path(".")
@@ -39,6 +41,7 @@ class RunOptions:
     job_store: str | None = None
     restart: bool = False
     batch_args: tuple[str, ...] = ()
+    mask: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -59,18 +62,19 @@ BACKENDS: tuple[str, ...] = ("cwltool", "toil")
 
 
 def run_cwl(document: Path, options: RunOptions, backend: str = "cwltool") -> int:
-    """Run ``document`` (a CWL tool or workflow) with ``backend``; return its exit code."""
+    """Run ``document`` (a CWL tool or workflow) with ``backend``; return its exit code.
+
+    The job the backend gets (flags and secrets merged, see
+    :func:`~claimed_cwl.runners.job_inputs.prepare_job`) is written into a
+    private directory that is removed however the run ends.
+    """
     runners = _backends()
     if backend not in runners:
         raise ClaimedError(f"unknown backend {backend!r}: expected one of {', '.join(sorted(runners))}")
-    from claimed_cwl.runners.job_inputs import merge_job, names_variables  # noqa: PLC0415
+    from claimed_cwl.runners.job_inputs import prepare_job  # noqa: PLC0415 - loads cwl-utils
 
-    if not options.inputs and (options.job is None or not names_variables(document, options.job)):
-        return runners[backend](document, options)
-
-    with tempfile.TemporaryDirectory(prefix="claimed-job-") as scratch:
-        job = merge_job(document, options.job, options.inputs, Path(scratch))
-        return runners[backend](document, replace(options, job=job, inputs=()))
+    with private_dir("claimed-job-") as scratch:
+        return runners[backend](document, prepare_job(document, options, scratch))
 
 
 def job_arguments(document: Path, options: RunOptions) -> Sequence[str]:

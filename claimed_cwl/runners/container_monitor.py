@@ -1,4 +1,8 @@
-"""cwltool tool and job classes whose container monitor returns as soon as the container ends.
+"""cwltool tool and job classes: a prompt container monitor, the image's user, private secret files.
+
+This is the one module that touches cwltool's internals (its Docker job class).
+
+**Prompt monitor.**
 
 cwltool's ``DockerCommandLineJob.docker_monitor`` (cwltool 3.3) runs between starting
 ``docker run`` and waiting for it, and it costs every container job time it does not use:
@@ -15,31 +19,64 @@ the ``docker run`` process itself, and stop ``docker stats`` once the container 
 ended. ``make_tool`` is the LoadingContext ``construct_tool_object`` that uses them;
 everything else is cwltool's own. The grid benchmark (``benchmarks/grid``) runs
 hundreds of short scatter jobs and shows the difference.
+
+**The image's user.** cwltool runs every container as the user that runs
+cwltool (``--user=<euid>:<egid>``), so that the container can write to the job
+directories it mounts; when that is root, containers run as root although our
+images are built to run as uid 1000. When cwltool runs as root, the job class
+here runs the container as the image's own numeric user (``Config.User``,
+read once per image) instead: the job's writable directories (output and
+temporary directory, writable copies) are given to that user for the run and
+taken back once the container has ended (never following a link the container
+made); a read-only input that user cannot read is copied for it into the job's
+private temporary space. Images whose user is root or a name (not a number),
+and tools that update a host directory in place (``InplaceUpdateRequirement``),
+keep cwltool's behaviour.
+
+**Secret files.** A file that an InitialWorkDir entry fills with a secret
+value (``cwltool:Secrets``) is written with mode 0600 (cwltool writes 0444),
+through no link; cwltool deletes it after the job, as before.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import logging
 import os
 import re
+import shutil
+import stat
 import subprocess
+import time
 from collections.abc import MutableMapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cwltool.argparser import arg_parser
 from cwltool.command_line_tool import CommandLineTool
 from cwltool.context import LoadingContext
 from cwltool.docker import DockerCommandLineJob, PodmanCommandLineJob
 from cwltool.job import CONTROL_CODE_RE, JobBase
+from cwltool.utils import create_tmp_dir
 from cwltool.workflow import default_make_tool
 
 if TYPE_CHECKING:
     from cwltool.context import RuntimeContext
+    from cwltool.pathmapper import MapperEnt
     from cwltool.process import Process
+    from cwltool.secrets import SecretStore
     from ruamel.yaml.comments import CommentedMap
 
-__all__ = ["PromptDockerJob", "PromptPodmanJob", "loading_context", "make_tool"]
+__all__ = [
+    "PromptDockerJob",
+    "PromptPodmanJob",
+    "image_user",
+    "loading_context",
+    "make_tool",
+    "parse_user",
+    "stop_containers",
+]
 
 cwltool_log = logging.getLogger("cwltool")
 
@@ -77,19 +114,174 @@ def peak_memory_percent(stats_lines: str) -> float:
     return peak
 
 
+User = tuple[int, int | None]
+_IMAGE_USERS: dict[tuple[str, str], User | None] = {}
+
+
+def parse_user(text: str) -> User | None:
+    """``uid`` or ``uid:gid`` as numbers; None for root, an empty user, or a user name."""
+    match = re.fullmatch(r"([0-9]+)(?::([0-9]+))?", text.strip())
+    if match is None or int(match[1]) == 0:
+        return None
+    return int(match[1]), None if match[2] is None else int(match[2])
+
+
+def image_user(engine: str, image: str) -> User | None:
+    """The numeric user ``image`` runs as (its ``Config.User``), read once per image; None: root or unknown."""
+    key = (engine, image)
+    if key not in _IMAGE_USERS:
+        try:
+            done = subprocess.run([engine, "image", "inspect", "--format", "{{.Config.User}}", image],
+                                  capture_output=True, text=True, check=False, timeout=60)
+        except (OSError, subprocess.SubprocessError):
+            done = None
+        _IMAGE_USERS[key] = parse_user(done.stdout) if done is not None and done.returncode == 0 else None
+    return _IMAGE_USERS[key]
+
+
+def _readable_by(path: str, user: User) -> bool:
+    """Tell whether ``user`` may read ``path`` (every file, and enter every directory, under it)."""
+    uid, gid = user
+    paths = [path]
+    if os.path.isdir(path):
+        for root, dirs, files in os.walk(path):
+            paths += [os.path.join(root, name) for name in dirs + files]
+    for item in paths:
+        try:
+            info = os.stat(item)
+        except OSError:  # a dangling link inside a directory: the container cannot follow it either
+            continue
+        need = 0o5 if stat.S_ISDIR(info.st_mode) else 0o4
+        if info.st_uid == uid:
+            shift = 6
+        elif gid is not None and info.st_gid == gid:
+            shift = 3
+        else:
+            shift = 0
+        if (stat.S_IMODE(info.st_mode) >> shift) & need != need:
+            return False
+    return True
+
+
+def _chown_tree(path: str, uid: int, gid: int) -> None:
+    """``chown -R`` that never follows a symbolic link (a container may have planted one)."""
+    os.chown(path, uid, gid, follow_symlinks=False)
+    if os.path.isdir(path) and not os.path.islink(path):
+        for root, dirs, files in os.walk(path):
+            for name in dirs + files:
+                with contextlib.suppress(FileNotFoundError):
+                    os.chown(os.path.join(root, name), uid, gid, follow_symlinks=False)
+
+
+def _mount_fields(arg: str) -> list[str] | None:
+    """The fields of a ``--mount=type=bind,...`` argument as cwltool writes it (csv), or None."""
+    if not arg.startswith("--mount="):
+        return None
+    return next(csv.reader(io.StringIO(arg.removeprefix("--mount="))))
+
+
+def _mount_arg(fields: list[str]) -> str:
+    output = io.StringIO()
+    csv.writer(output).writerow(fields)
+    return f"--mount={output.getvalue().strip()}"
+
+
 class PromptDockerJob(DockerCommandLineJob):
-    """A Docker job whose monitor waits on the container, not on a clock."""
+    """A Docker job whose monitor waits on the container, run as the image's user when cwltool is root."""
+
+    _image: str | None = None
+    _given: tuple[str, ...] = ()  # directories handed to the image's user for the run
+
+    def get_from_requirements(
+        self, r: Any, pull_image: bool, force_pull: bool, tmp_outdir_prefix: str,
+        image_base_path: str | None = None,
+    ) -> str | None:
+        """Cwltool's image lookup; remembers the image, whose user the container runs as."""
+        self._image = super().get_from_requirements(r, pull_image, force_pull, tmp_outdir_prefix, image_base_path)
+        return self._image
+
+    def create_runtime(
+        self, env: MutableMapping[str, str], runtimeContext: RuntimeContext
+    ) -> tuple[list[str], str | None]:
+        """Cwltool's ``docker run`` options, with ``--user`` the image's user where that is possible."""
+        runtime, cidfile = super().create_runtime(env, runtimeContext)
+        user = self._image_user(runtimeContext)
+        if user is not None:
+            runtime = self._as_user(runtime, user, runtimeContext.tmpdir_prefix)
+        return runtime, cidfile
+
+    def _image_user(self, runtimeContext: RuntimeContext) -> User | None:
+        if (os.geteuid() != 0 or self._image is None or runtimeContext.no_match_user
+                or runtimeContext.user_space_docker_cmd or self.inplace_update):
+            return None
+        return image_user(self.docker_exec, self._image)
+
+    def _as_user(self, runtime: list[str], user: User, tmpdir_prefix: str) -> list[str]:
+        """Swap ``--user``, give the writable mounts to ``user`` and copy inputs it cannot read."""
+        uid, gid = user
+        result, given = [], []
+        for arg in runtime:
+            fields = _mount_fields(arg)
+            if arg.startswith("--user="):
+                result.append(f"--user={uid}" if gid is None else f"--user={uid}:{gid}")
+            elif fields is not None and "readonly" in fields:
+                result.append(_mount_arg([self._readable_source(field, user, tmpdir_prefix) for field in fields]))
+            else:
+                if fields is not None:  # writable: the job's own directories
+                    given += [field.removeprefix("source=") for field in fields if field.startswith("source=")]
+                result.append(arg)
+        for path in given:
+            _chown_tree(path, uid, -1 if gid is None else gid)
+        self._given = tuple(given)
+        return result
+
+    def _readable_source(self, field: str, user: User, tmpdir_prefix: str) -> str:
+        """``source=PATH``, with PATH copied into private space when ``user`` cannot read it."""
+        source = field.removeprefix("source=")
+        if not field.startswith("source=") or not os.path.exists(source) or _readable_by(source, user):
+            return field
+        copy = os.path.join(create_tmp_dir(tmpdir_prefix), os.path.basename(source))
+        if os.path.isdir(source):
+            shutil.copytree(source, copy, symlinks=True)
+        else:
+            shutil.copy2(source, copy)
+        _chown_tree(copy, user[0], -1 if user[1] is None else user[1])
+        cwltool_log.info("[job %s] %s cannot be read by the image's user %s: a copy is mounted", self.name,
+                         source, user[0])
+        return f"source={copy}"
+
+    def create_file_and_add_volume(
+        self, runtime: list[str], volume: MapperEnt, host_outdir_tgt: str | None,
+        secret_store: SecretStore | None, tmpdir_prefix: str,
+    ) -> str:
+        """Cwltool's InitialWorkDir file, except that one holding a secret is written with mode 0600."""
+        if not (secret_store and host_outdir_tgt and volume.type == "CreateFile"
+                and secret_store.has_secret(volume.resolved)):
+            return super().create_file_and_add_volume(runtime, volume, host_outdir_tgt, secret_store, tmpdir_prefix)
+        os.makedirs(os.path.dirname(host_outdir_tgt), exist_ok=True)
+        descriptor = os.open(host_outdir_tgt, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(str(secret_store.retrieve(volume.resolved)))
+        return host_outdir_tgt
 
     def docker_monitor(
         self, cidfile: str, tmpdir_prefix: str, cleanup_cidfile: bool, docker_exe: str,
         process: subprocess.Popen[str],
     ) -> None:
-        """Record the peak memory of a container that runs longer than STATS_AFTER; remove the cid file."""
+        """Record the peak memory of a container that runs longer than STATS_AFTER; remove the cid file.
+
+        Once the container has ended, the directories given to the image's user are taken back.
+        """
         del tmpdir_prefix  # cwltool passes it; the cid file path is all that is needed
         try:
-            process.wait(timeout=STATS_AFTER)
-        except subprocess.TimeoutExpired:
-            self._record_memory(cidfile, docker_exe, process)
+            try:
+                process.wait(timeout=STATS_AFTER)
+            except subprocess.TimeoutExpired:
+                self._record_memory(cidfile, docker_exe, process)
+        finally:
+            for path in self._given:
+                _chown_tree(path, os.geteuid(), os.getegid())
         if cleanup_cidfile:
             with contextlib.suppress(OSError):
                 os.remove(cidfile)
@@ -147,3 +339,44 @@ def loading_context(argv: list[str]) -> LoadingContext:
     context.singularity = args.singularity
     context.construct_tool_object = make_tool
     return context
+
+
+def _cid_soon(cidfile: str, process: subprocess.Popen[str], wait: float = 5.0) -> str | None:
+    """The container id once ``docker run`` has written it (it may be starting); None if it never does."""
+    deadline = time.monotonic() + wait
+    while True:
+        with contextlib.suppress(OSError):
+            with open(cidfile, encoding="utf-8") as handle:
+                cid = handle.readline().strip()
+            if cid:
+                return cid
+        if process.poll() is not None or time.monotonic() > deadline:
+            return None
+        time.sleep(POLL)
+
+
+def stop_containers() -> None:
+    """Stop what cwltool started and has not seen end, for an interrupted run.
+
+    A container is killed through its engine (the cid file of its ``docker run``),
+    a process on the host with every process under it (cwltool's own clean-up
+    kills only the process it started, and waits 10 s for each first).
+    """
+    import psutil  # noqa: PLC0415 - only for an interrupted run
+    from cwltool.utils import processes_to_kill  # noqa: PLC0415
+
+    while processes_to_kill:
+        process = processes_to_kill.popleft()
+        args = [str(arg) for arg in (process.args if isinstance(process.args, list | tuple) else [process.args])]
+        cidfile = next((arg.split("=", 1)[1] for arg in args if arg.startswith("--cidfile=")), None)
+        cid = _cid_soon(cidfile, process) if cidfile is not None else None
+        if cid:
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
+                subprocess.run([args[0], "kill", cid], capture_output=True, check=False, timeout=30)
+        with contextlib.suppress(psutil.Error):
+            for child in psutil.Process(process.pid).children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    child.kill()
+        process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)

@@ -1,4 +1,10 @@
-"""Run CWL with cwltool, in-process, watching its log for step status."""
+"""Run CWL with cwltool, in-process, watching its log for step status.
+
+cwltool's job directories (where secret values are staged as files) go into
+a private directory removed however the run ends (see
+:mod:`claimed_cwl.runners.private`); when the run is interrupted, the
+containers it started are stopped first.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +18,20 @@ from pathlib import Path
 from claimed_cwl.progress import Progress
 from claimed_cwl.runners.base import RunOptions, job_arguments
 from claimed_cwl.runners.podman import podman_path
+from claimed_cwl.runners.private import private_dir
+from claimed_cwl.runners.secret_inputs import MaskFilter
 from claimed_cwl.runners.step_log import StepWatcher, write_summary
 
 __all__ = ["cwltool_argv", "run_cwltool"]
 
 log = logging.getLogger(__name__)
 
-def cwltool_argv(document: Path, options: RunOptions) -> list[str]:
-    """The cwltool command line (without the program name) for one run."""
+def cwltool_argv(document: Path, options: RunOptions, scratch: Path | None = None) -> list[str]:
+    """The cwltool command line (without the program name) for one run.
+
+    cwltool's temporary and intermediate output directories go under
+    ``scratch`` (else under ``options.workdir``, else the system's temporary directory).
+    """
     # Never --quiet: cwltool would then lower our handler to WARNING and hide step
     # status; quietness is applied by the echo handler in run_cwltool instead.
     argv = [f"--outdir={options.outdir}", "--enable-ext"]  # cwltool:Secrets, cwltool:CUDARequirement
@@ -29,8 +41,9 @@ def cwltool_argv(document: Path, options: RunOptions) -> list[str]:
         argv.append("--parallel")
     if options.network:
         argv.append(f"--custom-net={options.network}")
-    if options.workdir is not None:
-        argv += [f"--tmpdir-prefix={options.workdir}/tmp", f"--tmp-outdir-prefix={options.workdir}/out"]
+    tmp_root = scratch or options.workdir
+    if tmp_root is not None:
+        argv += [f"--tmpdir-prefix={tmp_root}/tmp", f"--tmp-outdir-prefix={tmp_root}/out"]
     argv += list(options.extra_args)
     argv += job_arguments(document, options)
     return argv
@@ -53,14 +66,23 @@ def _engine_path(engine: str) -> Iterator[None]:
 
 def run_cwltool(document: Path, options: RunOptions) -> int:
     """Run ``document`` with cwltool; name the failed steps on failure."""
+    if options.workdir is not None:
+        options.workdir.mkdir(parents=True, exist_ok=True)
+    with private_dir("claimed-cwltool-", options.workdir) as scratch:
+        return _run(document, options, scratch)
+
+
+def _run(document: Path, options: RunOptions, scratch: Path) -> int:
     from cwltool.main import main as cwltool_main  # noqa: PLC0415 - heavy import, only for runs
 
-    from claimed_cwl.runners.container_monitor import loading_context  # noqa: PLC0415 - imports cwltool
+    from claimed_cwl.runners.container_monitor import loading_context, stop_containers  # noqa: PLC0415
 
     echo = logging.StreamHandler(sys.stderr)
     echo.setLevel(logging.WARNING if options.quiet else logging.INFO)
     echo.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    argv = cwltool_argv(document, options)
+    if options.mask:
+        echo.addFilter(MaskFilter(options.mask))
+    argv = cwltool_argv(document, options, scratch)
     log.debug("cwltool %s", " ".join(argv))
     cwltool_logger = logging.getLogger("cwltool")
     saved = cwltool_logger.propagate, cwltool_logger.level
@@ -72,6 +94,9 @@ def run_cwltool(document: Path, options: RunOptions) -> int:
             watcher.progress = progress
             code = int(cwltool_main(argv, stdout=sys.stdout, logger_handler=watcher,
                                         loadingContext=loading_context(argv)))
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): stop the containers cwltool started
+        stop_containers()
+        raise
     finally:
         cwltool_logger.propagate, level = saved
         cwltool_logger.setLevel(level)

@@ -14,6 +14,15 @@ and the containers those workers' ``docker run`` started (found by their bind
 mounts, which are unique per job). cwltool's ``--record-container-id`` would
 name the containers directly, but Toil 9.6's workers then fail every job's
 first attempt.
+
+Toil pickles each job, with the secret values of ``cwltool:Secrets`` in
+clear, into its job store (files of mode 0644), and keeps the job store after
+a failed run. The throw-away job store, and on a single machine Toil's work
+directory (where secret values are staged as files for the container), live
+in a private directory (mode 0700) that is removed however the run ends: an
+interrupted run (SIGINT, SIGTERM) first stops the Toil leader, its workers and
+their containers. A job store named with ``job_store`` is the user's to
+protect and to clean (``toil clean``), see docs/security.md.
 """
 
 from __future__ import annotations
@@ -23,17 +32,22 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
+import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import TextIO
 
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.runners.base import RunOptions, job_arguments
 from claimed_cwl.runners.podman import podman_path
+from claimed_cwl.runners.private import private_dir
+from claimed_cwl.runners.secret_inputs import mask_text
 
 __all__ = ["run_toil", "stop_stale_run", "toil_argv", "toil_environment"]
 
 BATCH_SYSTEMS = ("single_machine", "slurm", "kubernetes")
+_LEADER_GRACE = 20.0
+"""Seconds an interrupted Toil leader gets to stop by itself before it is killed."""
 
 
 def _file_store_path(job_store: str) -> Path | None:
@@ -187,7 +201,7 @@ def _resolve_restart(options: RunOptions, job_store: str) -> RunOptions:
     return options
 
 
-def _scratch_parent(options: RunOptions) -> str | None:
+def _scratch_parent(options: RunOptions) -> Path | None:
     """Where a throw-away job store goes.
 
     The system's temporary directory on a single machine; on a cluster the work
@@ -197,7 +211,7 @@ def _scratch_parent(options: RunOptions) -> str | None:
         return None
     parent = options.workdir or options.outdir
     parent.mkdir(parents=True, exist_ok=True)
-    return str(parent)
+    return parent
 
 
 def run_toil(document: Path, options: RunOptions) -> int:
@@ -206,7 +220,7 @@ def run_toil(document: Path, options: RunOptions) -> int:
         raise ClaimedError(f"unknown Toil batch system {options.batch_system!r}: "
                            f"expected one of {', '.join(BATCH_SYSTEMS)}")
     env = {**toil_environment(), **options.env}
-    with (tempfile.TemporaryDirectory(prefix="claimed-toil-", dir=_scratch_parent(options)) as scratch,
+    with (private_dir("claimed-toil-", _scratch_parent(options)) as scratch,
           contextlib.ExitStack() as stack):
         if options.engine == "podman":
             env["PATH"] = stack.enter_context(podman_path(env["PATH"]))
@@ -215,7 +229,46 @@ def run_toil(document: Path, options: RunOptions) -> int:
         if options.restart:
             for thing in stop_stale_run(job_store, options, env):
                 print(f"claimed-cwl: stopped {thing} left by the interrupted run", file=sys.stderr)
-        completed = subprocess.run(toil_argv(document, options, job_store), check=False, env=env)
-    if completed.returncode != 0:
-        print(f"claimed-cwl: toil-cwl-runner failed with exit code {completed.returncode}", file=sys.stderr)
-    return completed.returncode
+        if options.batch_system == "single_machine":  # Toil's own temporary files go with the scratch too
+            (scratch / "tmp").mkdir()
+            env["TMPDIR"] = str(scratch / "tmp")
+            if options.workdir is None:  # and so do the job directories, where secret files are staged
+                options = replace(options, workdir=scratch / "tmp")
+        code = _run_leader(toil_argv(document, options, job_store), options, job_store, env)
+    if code != 0:
+        print(f"claimed-cwl: toil-cwl-runner failed with exit code {code}", file=sys.stderr)
+    return code
+
+
+def _run_leader(argv: list[str], options: RunOptions, job_store: str, env: dict[str, str]) -> int:
+    """Run the Toil leader; its stderr masked when there is something to mask; stop everything if interrupted."""
+    masking = bool(options.mask)
+    leader = subprocess.Popen(argv, env=env, stderr=subprocess.PIPE if masking else None,
+                              text=masking, errors="replace" if masking else None)
+    copier = None
+    if masking:
+        copier = threading.Thread(target=_copy_masked, args=(leader.stderr, options.mask), daemon=True)
+        copier.start()
+    try:
+        code = leader.wait()
+    except BaseException:  # interrupted: the workers and their containers (found while they run), then the leader
+        _stop_local_workers(job_store, options.engine, env)
+        leader.terminate()
+        try:
+            leader.wait(timeout=_LEADER_GRACE)
+        except subprocess.TimeoutExpired:
+            leader.kill()
+            leader.wait()
+        _stop_local_workers(job_store, options.engine, env)  # any the leader started meanwhile
+        raise
+    finally:
+        if copier is not None:
+            copier.join(timeout=_LEADER_GRACE)
+    return code
+
+
+def _copy_masked(stream: TextIO, texts: tuple[str, ...]) -> None:
+    """Copy the leader's stderr to ours line by line, with secret values and secret file paths masked."""
+    for line in stream:
+        sys.stderr.write(mask_text(line, texts))
+        sys.stderr.flush()

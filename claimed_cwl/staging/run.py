@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 from claimed_cwl.runners.base import RunOptions, run_cwl
+from claimed_cwl.runners.private import private_dir
 from claimed_cwl.staging.capture import captured_stdout, output_object
 from claimed_cwl.staging.publish import MANIFEST_NAME, RetryPolicy, publish_outputs
 from claimed_cwl.staging.s3 import parse_s3_url, s3_client
@@ -43,8 +43,7 @@ def run_staged(
     """
     if publish is not None:
         parse_s3_url(publish)  # a bad destination fails before the run, not after it
-    with tempfile.TemporaryDirectory(prefix="claimed-stage-") as tmp:
-        scratch = Path(tmp)
+    with private_dir("claimed-stage-") as scratch:
         options = _staged_options(document, options, scratch, endpoint, region)
         if publish is None:
             return run_cwl(document, options, backend)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from claimed_cwl.errors import ClaimedError
+from claimed_cwl.runners.private import write_private
 from claimed_cwl.staging.s3 import S3Location, parse_s3_url
 
 __all__ = ["has_s3_inputs", "stage_job", "stage_job_file"]
@@ -94,7 +95,5 @@ def stage_job_file(job_file: Path, client: Any, scratch: Path) -> Path:
     job = json.loads(job_file.read_text(encoding="utf-8"))
     if not has_s3_inputs(job):
         return job_file
-    staged = scratch / "staged-job.json"
-    staged.write_text(json.dumps(stage_job(job, client, scratch / "inputs"), indent=2, sort_keys=True),
-                      encoding="utf-8")
-    return staged
+    text = json.dumps(stage_job(job, client, scratch / "inputs"), indent=2, sort_keys=True)
+    return write_private(scratch / "staged-job.json", text)  # every input in clear: owner only

@@ -14,6 +14,9 @@ $namespaces:
 requirements:
   - class: DockerRequirement
     dockerPull: claimed/claimed-filter-csv:latest
+  - class: InitialWorkDirRequirement
+    listing:
+      - '$(inputs.api_token === null ? null : {"entryname": ".claimed-secret-api_token", "entry": inputs.api_token})'
   - class: InlineJavascriptRequirement
   - class: ResourceRequirement
     coresMin: 2
@@ -39,6 +42,10 @@ arguments:
     valueFrom: --export
   - position: 6
     valueFrom: row_count=row_count.value
+  - position: 7
+    valueFrom: --secret
+  - position: 8
+    valueFrom: api_token=.claimed-secret-api_token
 inputs:
   - id: input_file
     doc: Table to filter
@@ -99,10 +106,6 @@ inputs:
     type:
       - 'null'
       - string
-    inputBinding:
-      position: 0
-      prefix: api_token=
-      separate: false
   - id: output_file_name
     doc: where output_file is written, relative to the working directory
     default: filtered.csv
