@@ -16,6 +16,7 @@ from pathlib import Path, PurePath
 
 from claimed_cwl.errors import OperatorError
 from claimed_cwl.parse.assemble import assemble
+from claimed_cwl.parse.dependencies import complete_operator
 from claimed_cwl.parse.infer import name_from_stem
 from claimed_cwl.parse.notebook import extract_notebook
 from claimed_cwl.parse.python_source import extract_python
@@ -83,7 +84,8 @@ def parse_operator(path: str | Path, additional_files: Sequence[str | Path] = ()
     files = _additional_files(path, additional_files)
     try:
         source, extracted = front_end(path, data)
-        return assemble(source, language, name, extracted, files)
+        spec = assemble(source, language, name, extracted, files)
+        return complete_operator(spec, source, extracted, files)
     except RecursionError:
         raise OperatorError(path, 0, "the source is nested too deeply to analyse") from None
 

@@ -16,7 +16,6 @@ from claimed_cwl.parse.comments import (
     ParamDirective,
     block_above,
     merge_param,
-    parse_dependency_line,
     parse_directive,
 )
 from claimed_cwl.parse.infer import is_secret_name, output_is_directory, output_path, path_type
@@ -24,7 +23,6 @@ from claimed_cwl.parse.reads import Extracted, Read, ValueWrite
 from claimed_cwl.parse.source import Source
 from claimed_cwl.spec import (
     DefaultValue,
-    Dependency,
     Language,
     OperatorSpec,
     Output,
@@ -54,7 +52,7 @@ def assemble(
     source: Source, language: Language, name: str, extracted: Extracted, additional_files: Sequence[str] = ()
 ) -> OperatorSpec:
     """Apply directives and inference rules to ``extracted``; return the validated spec."""
-    directives, dependencies = _scan_comments(source, extracted.comments)
+    directives = _scan_comments(source, extracted.comments)
     attached = _attach(source, extracted, directives)
     groups = _group(source, extracted.reads)
     _check_writes(source, groups, extracted.writes)
@@ -68,7 +66,6 @@ def assemble(
             outputs.append((reads[0].line, reads[0].col, item))
     outputs.extend(_value_outputs(extracted.writes, extracted.comments))
     outputs.sort(key=lambda entry: (entry[0], entry[1]))
-    all_dependencies = sorted([*dependencies, *extracted.dependencies], key=lambda d: d.line)
     try:
         return OperatorSpec(
             name=name,
@@ -77,7 +74,7 @@ def assemble(
             description=extracted.description,
             parameters=tuple(parameters),
             outputs=tuple(entry[2] for entry in outputs),
-            dependencies=tuple(all_dependencies),
+            dependencies=tuple(extracted.dependencies),
             resources=_resources(source, directives),
             additional_files=tuple(additional_files),
         )
@@ -85,18 +82,14 @@ def assemble(
         raise source.error(0, str(exc)) from None
 
 
-def _scan_comments(source: Source, comments: Mapping[int, str]) -> tuple[list[Directive], list[Dependency]]:
+def _scan_comments(source: Source, comments: Mapping[int, str]) -> list[Directive]:
+    """The ``# claimed:`` directives (dependency lines are read by claimed_cwl.parse.dependencies)."""
     directives: list[Directive] = []
-    dependencies: list[Dependency] = []
     for line in sorted(comments):
         directive = parse_directive(comments[line], line, source)
         if directive is not None:
             directives.append(directive)
-            continue
-        dependency = parse_dependency_line(comments[line], line, source)
-        if dependency is not None:
-            dependencies.append(dependency)
-    return directives, dependencies
+    return directives
 
 
 def _resources(source: Source, directives: Sequence[Directive]) -> Resources:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from claimed_cwl.parse.notebook_cells import CellFindings
 from claimed_cwl.spec import DefaultValue, Dependency, ParamType
 
 __all__ = ["Extracted", "Read", "ValueWrite"]
@@ -59,8 +60,9 @@ class Extracted:
     """Everything a front end found in one source, in source order.
 
     ``comments`` maps each comment-only line to its text after the ``#``.
-    ``dependencies`` are those found in code (notebook shell lines, R
-    ``install.packages``); dependency comments are read by the assembler.
+    ``dependencies`` are those found in code (R ``install.packages``);
+    ``shell`` what notebook shell lines and magics install and need (read by
+    :mod:`claimed_cwl.parse.dependencies` with the comments).
     """
 
     description: str = ""
@@ -68,3 +70,4 @@ class Extracted:
     writes: list[ValueWrite] = field(default_factory=list)
     comments: dict[int, str] = field(default_factory=dict)
     dependencies: list[Dependency] = field(default_factory=list)
+    shell: CellFindings = field(default_factory=CellFindings)
