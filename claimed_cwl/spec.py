@@ -33,6 +33,7 @@ _NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 _IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # pip requirement specifiers, Debian/RPM package names: no shell metacharacters.
 _PACKAGE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+\-\[\],<>=!~:@/]*$")
+_R_PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9.]*$")
 # pip options a dependency may carry into the image's pip commands (value: no spaces, quotes or backslashes).
 _PIP_OPTION_RE = re.compile(r"^--(?:index-url|extra-index-url|find-links|trusted-host)=[^\s'\"\\]+$|^--pre$")
 
@@ -286,6 +287,8 @@ class OperatorSpec:
 def _valid_package(kind: DependencyKind, package: str) -> bool:
     if kind is DependencyKind.PIP:  # a PEP 508 string: printable ASCII, one line, not an option
         return bool(package) and package.isascii() and package.isprintable() and not package.startswith("-")
+    if kind is DependencyKind.R:  # CRAN names: letters, digits and dots
+        return bool(_R_PACKAGE_RE.match(package))
     return bool(_PACKAGE_RE.match(package))
 
 

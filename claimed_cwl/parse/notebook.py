@@ -1,10 +1,10 @@
 """Notebook front end: read with nbformat, merge the code cells, parse as Python.
 
-Each cell becomes Python line for line (:func:`~claimed_cwl.parse.notebook_cells.python_lines`:
-IPython's transform, ``%%`` cells blank), so ``ast`` parses it and line numbers stay. What shell lines and magics install and need is read by
-:mod:`claimed_cwl.parse.notebook_cells` with IPython's own transformer. Merged
-line numbers map back to (cell, line) for every error. The first markdown cell
-is the description.
+Each cell becomes Python line for line (IPython's transform of shell lines
+and magics; ``%%`` cells blank), so ``ast`` parses it and line numbers stay.
+What shell lines and magics install and need is read by
+:mod:`claimed_cwl.parse.notebook_cells`. Merged line numbers map back to
+(cell, line) for every error. The first markdown cell is the description.
 """
 
 from __future__ import annotations

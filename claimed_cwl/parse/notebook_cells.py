@@ -250,7 +250,7 @@ class _Cell:
 
 
 def python_lines(lines: list[str]) -> list[str]:
-    """The cell as Python, one line per cell line: IPython's transform of shell lines and magics.
+    r"""The cell as Python, one line per cell line: IPython's transform of shell lines and magics.
 
     A ``%%`` cell is not Python: its lines become blank. When IPython's
     transform joins lines (a ``\\`` continued shell line), each shell or
