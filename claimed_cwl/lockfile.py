@@ -22,13 +22,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from claimed_cwl.errors import ClaimedError
 
-__all__ = ["LOCK_FILE", "Lock", "LockError", "LockGroup", "LockedPackage", "lock_inputs", "parse_lock", "render_lock"]
+__all__ = [
+    "LOCK_FILE",
+    "Lock",
+    "LockError",
+    "LockGroup",
+    "LockedPackage",
+    "lock_inputs",
+    "parse_lock",
+    "read_lock",
+    "render_lock",
+]
+
+log = logging.getLogger(__name__)
 
 LOCK_FILE = "requirements.lock"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -159,3 +173,14 @@ def _package(line: str) -> LockedPackage:
     if not sep:
         raise LockError(f"expected NAME==VERSION, got {requirement!r}")
     return LockedPackage(name.strip(), version.strip(), hashed.strip())
+
+
+def read_lock(path: Path) -> Lock | None:
+    """The lock at ``path``; None when there is none, or (with a warning) when it cannot be read."""
+    try:
+        return parse_lock(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, LockError) as exc:
+        log.warning("%s cannot be read (%s); it is resolved again by 'claimed-cwl build'", path, exc)
+        return None
