@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import tarfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -190,16 +191,19 @@ def _failure(image: str, step: str, *, output: str, everything: str, error: str,
     log_path = save_log(image, everything)
     shown_step = step if len(step) <= 160 else f"{step[:157]}..."
     lines = [f"build of {image} failed at {shown_step or 'start'}"]
+    hint = ""
     if "pip install" in step:
-        requirement, reasons, hint = explain_pip_failure(output, base[1], base[0])
+        requirement, reasons, hint = explain_pip_failure(f"{step}\n{output}", base[1], base[0])
         if requirement:
             lines[0] += f" (failing requirement: {requirement})"
         lines += [f"  {reason}" for reason in reasons]
-        if hint:
-            lines.append(f"hint: {hint}")
     else:
         tail = strip_ansi(output).rstrip().splitlines()[-_TAIL_LINES:]
         lines += [f"  {line}" for line in tail]
-    lines.append(f"  {strip_ansi(str(error)).strip()}")
+    message = strip_ansi(str(error)).strip()
+    code = re.search(r"returned a non-zero code: \d+", message)
+    lines.append(f"  the step {code.group(0)}" if message.startswith("The command ") and code else f"  {message}")
+    if hint:
+        lines.append(f"hint: {hint}")
     lines.append(f"full log: {log_path}")
     return "\n".join(lines)

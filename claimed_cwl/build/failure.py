@@ -69,6 +69,9 @@ def explain_pip_failure(output: str, python_version: str, base_image: str) -> tu
         if found:
             requirement = found[-1].rstrip(",")
             break
+    if requirement and not any(op in requirement for op in "=<>~!@"):
+        pinned = re.search(rf"(?<![\w.-]){re.escape(requirement)}\s*(?:===?|~=|<=?|>=?)\s*[\w.*+!-]+", text, re.I)
+        requirement = pinned.group(0) if pinned else requirement
     reasons: list[str] = []
     for line in text.splitlines():
         cleaned = line.strip()
@@ -96,8 +99,8 @@ def _python_hint(requirement: str, text: str, python_version: str, base_image: s
         return f"the base image {base_image} has Python {python_version}"
     shown = versions if len(versions) <= 6 else [*versions[:2], "...", *versions[-3:]]
     return (
-        f"the base image {base_image} has Python {python_version}; {parsed.name} {parsed.specifier} has no "
-        f"release built for it. Versions with a wheel for Python {python_version}: {', '.join(shown)} "
+        f"the base image {base_image} has Python {python_version}; {parsed.name}{parsed.specifier} has no "
+        f"wheel for it. Versions with a wheel for Python {python_version}: {', '.join(shown)} "
         f"(or choose another base image with --base-image)"
     )
 

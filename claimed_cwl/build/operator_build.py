@@ -112,7 +112,7 @@ def build_operator(
             raise BuildError(describe_missing(image, spec, missing))
         added = [(str(name), why) for name, why in addable]
         for name, why in added:
-            log.warning("--add-missing: adding %s (%s)", name, why)
+            log.info("--add-missing: adding %s (%s)", name, why)
         lock, resolved = prepare_lock(client, spec, settings, target, added=added)
     if push:
         for reference in (result.image, result.digest_image):
