@@ -18,6 +18,7 @@ from claimed_cwl.compile import read_user_files, write_atomically
 from claimed_cwl.emit import ArtifactSettings
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.gridwf.image import emit_grid_dockerfile, runtime_files
+from claimed_cwl.gridwf.import_safety import check_import_safety
 from claimed_cwl.gridwf.k8s_kfp import emit_grid_job, emit_grid_kfp
 from claimed_cwl.gridwf.spec import GridSpec
 from claimed_cwl.gridwf.workflow import emit_grid_cwl
@@ -83,6 +84,7 @@ def compile_grid(
     """
     spec = parse_operator(source, additional_files=tuple(additional_files))
     grid = GridSpec(spec, **grid_options)
+    check_import_safety(source, source.read_text(encoding="utf-8", errors="replace"), grid.process)
     artifacts = render_grid(grid, settings, read_user_files(source, spec))
     image = None
     if client is not None:
