@@ -29,6 +29,11 @@ CRAN_MIRROR = "https://cloud.r-project.org"
 RUNTIME_USER = "1000:1000"
 _PIP = "python -m pip install --no-cache-dir --no-color --progress-bar off --disable-pip-version-check"
 _REQUIREMENTS_FILE = "/tmp/claimed-requirements.txt"
+# The image's user gets a passwd entry (home /tmp): Java (Spark, Hadoop), git and ssh fail for a user without one.
+_USER_ENTRY = (
+    "RUN grep -q '^[^:]*:[^:]*:1000:' /etc/passwd || echo 'claimed:x:1000:1000:claimed-cwl operator:/tmp:/bin/sh' "
+    ">> /etc/passwd; grep -q '^[^:]*:[^:]*:1000:' /etc/group || echo 'claimed:x:1000:' >> /etc/group"
+)
 
 
 def emit_dockerfile(spec: OperatorSpec, settings: DockerfileSettings) -> str:
@@ -40,6 +45,7 @@ def dockerfile_layers(spec: OperatorSpec, settings: DockerfileSettings) -> list[
     """The Dockerfile's instructions in order, one string each (the data a Dockerfile is written from)."""
     return [
         f"FROM {settings.base_for(spec.language)}",
+        _USER_ENTRY,
         *_system_layers(spec),
         *_r_layers(spec),
         *_pip_layers(spec, usable_lock(spec, settings)),

@@ -26,8 +26,9 @@ class SystemNeed:
 _JAVA = ("default-jre-headless",)
 _SPARK = SystemNeed(
     (*_JAVA, "procps"),
-    "Spark runs on a Java runtime; SPARK_LOCAL_IP keeps it on the loopback interface of a container without network",
-    (("SPARK_LOCAL_IP", "127.0.0.1"),),
+    "Spark runs on a Java runtime; SPARK_LOCAL_IP and SPARK_LOCAL_HOSTNAME keep it on the loopback interface of "
+    "a container without network",
+    (("SPARK_LOCAL_IP", "127.0.0.1"), ("SPARK_LOCAL_HOSTNAME", "localhost")),
 )
 
 # Top-level module name -> its needs.
