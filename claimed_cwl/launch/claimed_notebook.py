@@ -216,7 +216,8 @@ def run_notebook(path: str) -> int:
     with open(path, encoding="utf-8") as handle:
         notebook = json.load(handle)
     sys.argv = [path]
-    sys.path[0] = os.path.dirname(os.path.abspath(path))
+    # As in a Jupyter kernel: the working directory first (a %%writefile module imports), then the notebook's.
+    sys.path[0:1] = ["", os.path.dirname(os.path.abspath(path))]
     ipython_dir = tempfile.mkdtemp(prefix="claimed-ipython-")
     try:
         shell, exits = _shell(ipython_dir)

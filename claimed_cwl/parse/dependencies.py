@@ -27,7 +27,15 @@ from claimed_cwl.parse.reads import Extracted
 from claimed_cwl.parse.requirements import InstallReader, Location
 from claimed_cwl.parse.source import Source
 from claimed_cwl.parse.system_needs import SYSTEM_NEEDS
-from claimed_cwl.spec import Dependency, DependencyKind, Language, ModuleImport, OperatorSpec, SpecError
+from claimed_cwl.spec import (
+    Dependency,
+    DependencyKind,
+    Language,
+    ModuleImport,
+    OperatorSpec,
+    Parameter,
+    SpecError,
+)
 
 __all__ = ["complete_operator", "env_directive"]
 
@@ -57,9 +65,11 @@ def complete_operator(
     dependencies += _r_library_dependencies(spec, dependencies, imports)
     implied, implied_environment = _implied(source, extracted, imports)
     environment = _merge_environment(source, extracted, implied_environment)
+    parameters = _without_magic_env(spec, source, extracted)
     try:
         return replace(
             spec,
+            parameters=parameters,
             dependencies=(*dependencies, *implied),
             imports=tuple(imports),
             environment=tuple(sorted(environment.items())),
@@ -81,6 +91,19 @@ def _check_comment(text: str, where: Location) -> None:
                               "name packages only")
 
 
+def _without_magic_env(spec: OperatorSpec, source: Source, extracted: Extracted) -> tuple[Parameter, ...]:
+    """A variable that ``%env NAME=value`` sets before any read of it is the notebook's own state, not a parameter."""
+    kept = []
+    for param in spec.parameters:
+        set_at = extracted.shell.env_set.get(param.name)
+        if set_at is not None and set_at < param.line:
+            log.info("%s, %s: %s is set by %%env before it is read: not a parameter",
+                     source.path.name, source.describe(set_at), param.name)
+            continue
+        kept.append(param)
+    return tuple(kept)
+
+
 def _location(source: Source, line: int) -> Location:
     return Location(f"{source.path.name}, {source.describe(line)}", lambda message: source.error(line, message))
 
@@ -88,7 +111,8 @@ def _location(source: Source, line: int) -> Location:
 def _imports(spec: OperatorSpec, source: Source, extracted: Extracted) -> list[ModuleImport]:
     if spec.language is Language.R:
         return r_imports(source)
-    found = python_imports(parse_tree(source), source.describe)
+    written = {PurePosixPath(path).parts[0].removesuffix(".py") for path in extracted.shell.written_files}
+    found = [item for item in python_imports(parse_tree(source), source.describe) if item.name not in written]
     seen = {item.name for item in found}
     for name, line in extracted.shell.modules:
         if name not in seen:

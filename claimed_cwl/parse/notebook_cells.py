@@ -16,7 +16,7 @@ import ast
 import logging
 from dataclasses import dataclass, field
 
-from claimed_cwl.launch.claimed_notebook import command_words, install_tool, shell_calls
+from claimed_cwl.launch.claimed_notebook import ShellCall, command_words, install_tool, shell_calls
 
 __all__ = ["COMMAND_PACKAGES", "CellFindings", "analyse_cell", "python_lines"]
 
@@ -224,13 +224,17 @@ class CellFindings:
 
     ``installs`` are install commands (line, words); ``modules`` modules that
     magics load (name, line); ``system`` Debian packages that commands need
-    (package, line, command); ``run_files`` the files ``%run`` runs (path, line).
+    (package, line, command); ``run_files`` the files ``%run`` runs (path, line);
+    ``written_files`` the files ``%%writefile`` writes (a module the notebook then imports);
+    ``env_set`` the variables ``%env NAME=value``/``%set_env`` set (name -> first line).
     """
 
     installs: list[tuple[int, list[str]]] = field(default_factory=list)
     modules: list[tuple[str, int]] = field(default_factory=list)
     system: list[tuple[str, int, str]] = field(default_factory=list)
     run_files: list[tuple[str, int]] = field(default_factory=list)
+    written_files: list[str] = field(default_factory=list)
+    env_set: dict[str, int] = field(default_factory=dict)
     extensions: set[str] = field(default_factory=set)
 
 
@@ -297,7 +301,7 @@ def _analyse(text: str, cell: _Cell, offset: int, found: CellFindings) -> None:
         elif call.method == "run_line_magic":
             _line_magic(call.magic, call.text or "", line, cell, found)
         else:
-            _cell_magic(call.magic, call.body or "", line, cell, found)
+            _cell_magic(call, line, cell, found)
 
 
 def _shell(command: str | None, line: int, cell: _Cell, found: CellFindings) -> None:
@@ -327,6 +331,9 @@ def _line_magic(magic: str, argument: str, line: int, cell: _Cell, found: CellFi
         _shell(f"{magic} {argument}", line, cell, found)
     elif magic in ("system", "sx"):
         _shell(argument, line, cell, found)
+    elif magic in ("env", "set_env") and ("=" in argument or len(words) > 1):
+        name = argument.replace("=", " ", 1).split()[0]
+        found.env_set.setdefault(name, cell.merged(line))
     elif magic in ("load_ext", "reload_ext") and words:
         found.extensions.add(words[0])
         found.modules.append((words[0].split(".")[0], cell.merged(line)))
@@ -355,8 +362,11 @@ def _line_magic(magic: str, argument: str, line: int, cell: _Cell, found: CellFi
         )
 
 
-def _cell_magic(magic: str, body: str, line: int, cell: _Cell, found: CellFindings) -> None:
-    if magic in _SHELL_CELLS:
+def _cell_magic(call: ShellCall, line: int, cell: _Cell, found: CellFindings) -> None:
+    magic, argument, body = call.magic, call.text or "", call.body or ""
+    if magic in ("writefile", "file") and argument.strip():
+        found.written_files.append(argument.rsplit(maxsplit=1)[-1])
+    elif magic in _SHELL_CELLS:
         for number, text in _logical_lines(body, line + 1):
             _shell(text, number, cell, found)
     elif magic in _IPYTHON_CELLS:
