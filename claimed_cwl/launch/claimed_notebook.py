@@ -25,6 +25,7 @@ import shlex
 import shutil
 import sys
 import tempfile
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,7 +183,7 @@ def _skip_install(command: str) -> list[str]:
     return []
 
 
-def _shell(ipython_dir: str) -> tuple[Any, list[SystemExit]]:
+def _shell(ipython_dir: str) -> Any:
     """A non-interactive IPython shell: no colours, no history file, its profile in a temporary folder."""
     os.environ["IPYTHONDIR"] = ipython_dir
     from IPython.core.interactiveshell import InteractiveShell  # noqa: PLC0415 - only in notebook images
@@ -197,13 +198,17 @@ def _shell(ipython_dir: str) -> tuple[Any, list[SystemExit]]:
         shell = InteractiveShell.instance(config=config, colors="NoColor")
     shell.ast_transformers.append(_SkipInstalls())
     shell.user_ns[SKIP_FUNCTION] = _skip_install
-    exits: list[SystemExit] = []
+    show = shell.showtraceback
 
-    def on_exit(shell: Any, etype: Any, value: SystemExit, tb: Any, tb_offset: Any = None) -> None:
-        exits.append(value)
+    def showtraceback(*args: Any, **kwargs: Any) -> None:
+        """IPython reports sys.exit() as an error; the run ends with its status instead."""
+        kind = sys.exc_info()[0]
+        if kind is None or not issubclass(kind, SystemExit):
+            show(*args, **kwargs)
 
-    shell.set_custom_exc((SystemExit,), on_exit)  # type: ignore[no-untyped-call]
-    return shell, exits
+    shell.showtraceback = showtraceback  # type: ignore[method-assign]
+    warnings.filterwarnings("ignore", message="To exit: use")
+    return shell
 
 
 def _cell_text(cell: dict[str, Any]) -> str:
@@ -220,15 +225,15 @@ def run_notebook(path: str) -> int:
     sys.path[0:1] = ["", os.path.dirname(os.path.abspath(path))]
     ipython_dir = tempfile.mkdtemp(prefix="claimed-ipython-")
     try:
-        shell, exits = _shell(ipython_dir)
+        shell = _shell(ipython_dir)
         for number, cell in enumerate(notebook.get("cells", []), start=1):
             if cell.get("cell_type") != "code":
                 continue
             shell.execution_count = number
             result = shell.run_cell(_cell_text(cell), store_history=False)
             sys.stdout.flush()
-            if exits:
-                raise SystemExit(exits[0].code)
+            if isinstance(result.error_in_exec, SystemExit):
+                raise SystemExit(result.error_in_exec.code)
             if not result.success:
                 print(f"claimed-cwl: {os.path.basename(path)} failed in cell {number} (Cell In[{number}] above)",
                       file=sys.stderr)

@@ -108,7 +108,7 @@ class InstallReader:
             self.dependencies.append(Dependency(kind, tuple(packages), line, origin=where.text))
         return True
 
-    def _pip(self, arguments: list[str], tool: str, line: int, where: Location) -> None:
+    def _pip(self, arguments: list[str], tool: str, line: int, where: Location, folder: str = "") -> None:
         options = _PipOptions(tool != "pip", where)
         items = iter(arguments)
         for item in items:
@@ -120,8 +120,8 @@ class InstallReader:
             self.dependencies.append(
                 Dependency(DependencyKind.PIP, tuple(options.packages), line, tuple(options.options), where.text)
             )
-        for name in options.files:
-            self._requirement_file(name, line, where)
+        for name in options.files:  # relative to the file that names it, as pip reads them
+            self._requirement_file(str(PurePosixPath(folder) / name) if folder else name, line, where)
         if not options.packages and not options.files and not options.options:
             raise where.error("pip install names no package")
 
@@ -143,7 +143,7 @@ class InstallReader:
             raise where.error(f"cannot read the requirements file {name!r}: {exc}") from None
         for number, words in _requirement_lines(text):
             here = _file_location(path, name, number)
-            self._pip(words, "pip", line, here)
+            self._pip(words, "pip", line, here, str(relative.parent) if relative.parent != PurePosixPath(".") else "")
         self._reading.discard(path.resolve())
 
     def _is_additional(self, relative: PurePosixPath) -> bool:
