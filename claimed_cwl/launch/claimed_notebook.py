@@ -206,7 +206,12 @@ def _shell(ipython_dir: str) -> Any:
         if kind is None or not issubclass(kind, SystemExit):
             show(*args, **kwargs)
 
+    def print_traceback(etype: Any, evalue: Any, stb: Any) -> None:
+        """Tracebacks go to stderr, where a workflow engine's log of the step has them."""
+        print(shell.InteractiveTB.stb2text(stb), file=sys.stderr)
+
     shell.showtraceback = showtraceback  # type: ignore[method-assign]
+    shell._showtraceback = print_traceback  # type: ignore[method-assign]
     warnings.filterwarnings("ignore", message="To exit: use")
     return shell
 
