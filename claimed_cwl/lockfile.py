@@ -11,6 +11,7 @@ with comment lines that carry what the lock was made from:
     # claimed-cwl lock ...
     # inputs: <sha256 of the requirements, options and base image it was resolved for>
     # python: CPython 3.11.2 (x86_64)
+    # base: python:3.11-slim
     # added: scikit-learn  <- import sklearn at cell 3, line 2      (from build --add-missing)
     --extra-index-url https://...                                   (index options, if any)
     # group: pandas>=2
@@ -95,6 +96,7 @@ class Lock:
     groups: tuple[LockGroup, ...]
     options: tuple[str, ...] = ()
     added: tuple[tuple[str, str], ...] = ()
+    base: str = ""
 
     def packages(self) -> tuple[LockedPackage, ...]:
         """Every pinned package, group by group."""
@@ -119,6 +121,7 @@ def render_lock(lock: Lock, operator: str) -> str:
         "# Resolved once in the base image by 'claimed-cwl build'; 'claimed-cwl build --refresh-lock' resolves again.",
         f"# inputs: {lock.inputs}",
         f"# python: {lock.python}",
+        *([f"# base: {lock.base}"] if lock.base else []),
         *(f"# added: {requirement}  <- {why}" for requirement, why in lock.added),
         *(_option_line(option) for option in lock.options),
     ]
@@ -135,7 +138,7 @@ def _option_line(option: str) -> str:
 
 def parse_lock(text: str) -> Lock:
     """Read a lock file written by :func:`render_lock`; LockError if it is not one."""
-    inputs, python = "", ""
+    inputs, python, base = "", "", ""
     options: list[str] = []
     added: list[tuple[str, str]] = []
     groups: list[tuple[str, list[LockedPackage]]] = []
@@ -145,6 +148,8 @@ def parse_lock(text: str) -> Lock:
                 inputs = line[10:].strip()
             elif line.startswith("# python: "):
                 python = line[10:].strip()
+            elif line.startswith("# base: "):
+                base = line[8:].strip()
             elif line.startswith("# added: "):
                 requirement, _, why = line[9:].partition("  <- ")
                 added.append((requirement.strip(), why.strip()))
@@ -161,7 +166,8 @@ def parse_lock(text: str) -> Lock:
             raise LockError(f"{LOCK_FILE}, line {number}: {exc}") from None
     if not inputs:
         raise LockError(f"{LOCK_FILE}: no '# inputs:' line; not a claimed-cwl lock")
-    return Lock(inputs, python, tuple(LockGroup(r, tuple(p)) for r, p in groups), tuple(options), tuple(added))
+    groups_read = tuple(LockGroup(r, tuple(p)) for r, p in groups)
+    return Lock(inputs, python, groups_read, tuple(options), tuple(added), base)
 
 
 def _package(line: str) -> LockedPackage:

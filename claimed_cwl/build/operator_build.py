@@ -19,7 +19,7 @@ from typing import Any
 
 from claimed_cwl.build.builder import BuildError, BuildResult, build_image, push_image
 from claimed_cwl.build.import_check import MissingImport, check_imports, describe_missing
-from claimed_cwl.build.resolve import resolve_lock
+from claimed_cwl.build.resolve import extend_lock, resolve_lock
 from claimed_cwl.compile import read_user_files, render_artifacts, with_lock, write_atomically
 from claimed_cwl.emit import EMITTERS, ArtifactSettings
 from claimed_cwl.emit.dockerfile import dockerfile_layers, pip_requirements, usable_lock
@@ -75,12 +75,16 @@ def prepare_lock(
         return existing, False
     base = settings.dockerfile.base_for(spec.language)
     system = [layer for layer in dockerfile_layers(spec, settings.dockerfile)[1:] if _is_system_layer(layer)]
+    if existing is not None and existing.base == base and existing.options == spec.pip_options():
+        extended = extend_lock(client, existing, system, requirements, kept)
+        if extended is not None:
+            return extended, True
     lock = resolve_lock(client, base, system, requirements, options=spec.pip_options(), added=kept)
     return lock, True
 
 
 def _is_system_layer(layer: str) -> bool:
-    return layer.startswith(("RUN apt-get", "RUN dnf", "RUN set -e; debs="))
+    return layer.startswith(("RUN apt-get", "RUN dnf", "RUN set -e; debs=", "RUN grep -q"))
 
 
 def build_operator(

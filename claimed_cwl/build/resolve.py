@@ -24,10 +24,11 @@ from packaging.utils import canonicalize_name
 
 from claimed_cwl.build.builder import BuildError, follow_build
 from claimed_cwl.build.failure import explain_pip_failure, save_log
+from claimed_cwl.emit.dockerfile import locked_pip_layers
 from claimed_cwl.lockfile import Lock, LockedPackage, LockGroup, lock_inputs
 from claimed_cwl.progress import Progress
 
-__all__ = ["group_report", "resolve_lock"]
+__all__ = ["extend_lock", "group_report", "resolve_lock"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,46 @@ def resolve_lock(
 ) -> Lock:
     """Resolve ``requirements`` (with pip ``options``) in ``base_image`` plus ``system_layers``; return the Lock."""
     image = _resolver_image(client, base_image, system_layers)
+    report = _dry_run(client, image, base_image, requirements, options)
+    return Lock(
+        lock_inputs(requirements, options, base_image), _python(report), tuple(group_report(report, requirements)),
+        tuple(options), tuple(added), base_image,
+    )
+
+
+def extend_lock(
+    client: Any,
+    old: Lock,
+    system_layers: Sequence[str],
+    requirements: Sequence[str],
+    added: Sequence[tuple[str, str]],
+) -> Lock | None:
+    """Resolve only the requirements ``old`` lacks, on top of its installed pins; None if that cannot work.
+
+    The new requirements are resolved in an image that has the old lock's
+    packages installed (its layers, from the engine's cache), so the old pins
+    and layers stay and each new requirement adds a group at the end. When a
+    new requirement needs another version of a pinned package, None: the
+    caller resolves everything again.
+    """
+    old_requirements = [group.requirement for group in old.groups]
+    new = [requirement for requirement in requirements if requirement not in old_requirements]
+    if not new or any(requirement not in requirements for requirement in old_requirements):
+        return None
+    image = _resolver_image(client, old.base, [*system_layers, *locked_pip_layers(old)])
+    report = _dry_run(client, image, old.base, new, old.options)
+    pinned = {canonicalize_name(package.name) for package in old.packages()}
+    if any(canonicalize_name(item["metadata"]["name"]) in pinned for item in report.get("install", [])):
+        return None
+    groups = (*old.groups, *group_report(report, new))
+    return Lock(lock_inputs(requirements, old.options, old.base), old.python, groups, old.options, tuple(added),
+                old.base)
+
+
+def _dry_run(
+    client: Any, image: str, base_image: str, requirements: Sequence[str], options: Sequence[str]
+) -> dict[str, Any]:
+    """The report of what pip would install for ``requirements`` in ``image``; BuildError if pip fails."""
     command = [*_DRY_RUN, *(_option_words(options)), *requirements]
     with Progress(f"resolving {len(requirements)} requirement(s) in {base_image}"):
         container = client.containers.run(image, command, entrypoint=[], network_mode="host", user="0",
@@ -58,12 +99,14 @@ def resolve_lock(
             container.remove(force=True)
     if status != 0:
         raise BuildError(_resolution_error(stdout + stderr, base_image, client, image, requirements))
-    report = json.loads(stdout)
+    report: dict[str, Any] = json.loads(stdout)
+    return report
+
+
+def _python(report: dict[str, Any]) -> str:
     environment = report.get("environment", {})
-    python = (f"{environment.get('platform_python_implementation', 'Python')} "
-              f"{environment.get('python_full_version', '?')} ({environment.get('platform_machine', '?')})")
-    inputs = lock_inputs(requirements, options, base_image)
-    return Lock(inputs, python, tuple(group_report(report, requirements)), tuple(options), tuple(added))
+    return (f"{environment.get('platform_python_implementation', 'Python')} "
+            f"{environment.get('python_full_version', '?')} ({environment.get('platform_machine', '?')})")
 
 
 def _option_words(options: Sequence[str]) -> list[str]:

@@ -23,7 +23,14 @@ from claimed_cwl.lockfile import Lock, LockedPackage, lock_inputs
 from claimed_cwl.spec import DependencyKind, OperatorSpec
 from claimed_cwl.spec_codec import SPEC_LABEL, spec_to_json
 
-__all__ = ["CRAN_MIRROR", "dockerfile_layers", "emit_dockerfile", "pip_requirements", "usable_lock"]
+__all__ = [
+    "CRAN_MIRROR",
+    "dockerfile_layers",
+    "emit_dockerfile",
+    "locked_pip_layers",
+    "pip_requirements",
+    "usable_lock",
+]
 
 CRAN_MIRROR = "https://cloud.r-project.org"
 RUNTIME_USER = "1000:1000"
@@ -130,6 +137,11 @@ def _pip_layers(spec: OperatorSpec, lock: Lock | None) -> list[str]:
     if lock is None:
         prefix = " ".join([_PIP, *options, *(["--pre"] if "--pre" in spec.pip_options() else [])])
         return [f"RUN {prefix} {shlex.quote(requirement)}" for requirement in pip_requirements(spec)]
+    return locked_pip_layers(lock)
+
+
+def locked_pip_layers(lock: Lock) -> list[str]:
+    """The pip layers of a lock: per group, its hashed pins (``--require-hashes``), then its direct URLs."""
     index = [shlex.quote(option) for option in lock.options if option != "--pre"]
     layers = []
     for group in lock.groups:
