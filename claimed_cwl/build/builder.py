@@ -54,6 +54,7 @@ def build_image(
     *,
     check: Callable[[str], None] | None = None,
     python_version: str = "",
+    no_cache: bool = False,
 ) -> BuildResult:
     """Build ``image`` from ``context`` (file name -> bytes, with a ``Dockerfile``).
 
@@ -62,7 +63,7 @@ def build_image(
     on a new image before it gets its digest tag (so a failed check leaves no
     tag that a later build would reuse); it raises BuildError to fail the
     build. ``python_version`` (the base image's ``X.Y``) feeds the hint of a
-    failed pip install.
+    failed pip install. ``no_cache`` builds every layer again.
     """
     base_id = _base_image_id(client, base_image)
     digest = content_digest(context, base_id)
@@ -74,7 +75,8 @@ def build_image(
         log.info("image %s is up to date (content digest %s)", image, digest[:12])
         return BuildResult(image, digest, digest_image, existing.id, reused=True)
     log.info("building %s from %s", image, base_image)
-    image_id = _run_build(client, image, _tar(context), {DIGEST_LABEL: digest}, (base_image, python_version))
+    image_id = _run_build(client, image, _tar(context), {DIGEST_LABEL: digest}, (base_image, python_version),
+                          no_cache=no_cache)
     built = client.images.get(image_id)
     if check is not None:
         try:
@@ -147,11 +149,13 @@ def _untag(client: Any, image: str) -> None:
         log.debug("could not untag %s: %s", image, exc)
 
 
-def _run_build(client: Any, image: str, tar: io.BytesIO, labels: dict[str, str], base: tuple[str, str]) -> str:
+def _run_build(
+    client: Any, image: str, tar: io.BytesIO, labels: dict[str, str], base: tuple[str, str], *, no_cache: bool
+) -> str:
     """Build with the engine's builder; ``base`` is (base image, its Python version) for failure hints."""
     chunks = client.api.build(
         fileobj=tar, custom_context=True, tag=image, network_mode="host",
-        rm=True, forcerm=True, decode=True, labels=labels,
+        rm=True, forcerm=True, decode=True, labels=labels, nocache=no_cache,
     )
     return follow_build(image, chunks, *base)
 

@@ -97,6 +97,7 @@ def build_operator(
     push: bool = False,
     add_missing: bool = False,
     refresh_lock: bool = False,
+    no_cache: bool = False,
 ) -> OperatorBuild:
     """Parse, lock, render, build, check imports (and push); write the artifacts only after the image exists."""
     spec = parse_operator(source, additional_files=tuple(additional_files))
@@ -106,7 +107,7 @@ def build_operator(
     added: list[tuple[str, str]] = []
     while True:
         artifacts, result, missing = _build_once(client, spec, settings, lock=lock, user_files=user_files,
-                                                 operator_dir=source.parent)
+                                                 operator_dir=source.parent, no_cache=no_cache)
         if not missing:
             break
         addable = [(m.distribution, f"import {m.module.name} at {m.module.where}") for m in missing
@@ -127,7 +128,7 @@ def build_operator(
 
 def _build_once(
     client: Any, spec: OperatorSpec, settings: ArtifactSettings, *, lock: Lock | None, user_files: dict[str, bytes],
-    operator_dir: Path,
+    operator_dir: Path, no_cache: bool,
 ) -> tuple[dict[str, bytes], BuildResult, list[MissingImport]]:
     """Render with ``lock`` and build; return the artifacts, the result and the imports the new image lacks."""
     locked = dataclasses.replace(settings, dockerfile=dataclasses.replace(settings.dockerfile, lock=lock))
@@ -143,7 +144,8 @@ def _build_once(
     base = settings.dockerfile.base_for(spec.language)
     python = lock.python_version() if lock else ""
     try:
-        result = build_image(client, image, base, context_files(spec, artifacts), check=check, python_version=python)
+        result = build_image(client, image, base, context_files(spec, artifacts), check=check, python_version=python,
+                             no_cache=no_cache)
     except BuildError:
         if not missing:
             raise

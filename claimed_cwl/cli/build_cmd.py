@@ -30,6 +30,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--add-missing", action="store_true",
                         help="when the built image lacks a module the operator imports, add the package that "
                         "provides it (recorded in OUT/requirements.lock), and build again")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="build every layer again, without the engine's layer cache (a changed content "
+                        "digest is still needed: an unchanged operator is reused)")
     parser.add_argument("--refresh-lock", action="store_true",
                         help="resolve the Python requirements again instead of using OUT/requirements.lock")
     parser.add_argument("--engine", default="docker", choices=["docker", "podman"],
@@ -47,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
 
     additional = operator_relative(args.operator, args.additional_files)
     built = build_operator(docker_client(), args.operator, additional, settings_from_args(args),
-                           args.out, push=args.push, add_missing=args.add_missing, refresh_lock=args.refresh_lock)
+                           args.out, push=args.push, add_missing=args.add_missing, refresh_lock=args.refresh_lock,
+                           no_cache=args.no_cache)
     for name, why in built.added:
         print(f"added {name} ({why}); recorded in requirements.lock")
     if built.resolved:
