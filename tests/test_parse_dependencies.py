@@ -122,7 +122,7 @@ def test_unsupported_magics_are_warnings_naming_cell_and_line(tmp_path: Path,
                  "%run helper.py")
     text = caplog.text
     assert "nb.ipynb, cell 2, line 2: %sql is not an IPython built-in magic" in text
-    assert "nb.ipynb, cell 3, line 1: %%javascript_like is not an IPython built-in cell magic" in text
+    assert "nb.ipynb, cell 3, line 1: %%javascript_like is not an IPython built-in magic" in text
     assert "nb.ipynb, cell 4, line 1: %matplotlib widget needs a display" in text
     assert "cell 5, line 1: %run helper.py: the file is not among" in text
 

@@ -349,17 +349,8 @@ def _line_magic(magic: str, argument: str, line: int, cell: _Cell, found: CellFi
             )
     elif magic == "run" and words and not words[-1].startswith("-"):
         found.run_files.append((words[-1], cell.merged(line)))
-    elif magic in _INTERACTIVE:
-        log.warning(
-            "%s: %%%s needs an interactive session; in the container it does nothing useful", cell.where(line), magic
-        )
-    elif magic not in _LINE_MAGICS and not cell_extension_known(found):
-        log.warning(
-            "%s: %%%s is not an IPython built-in magic: it works only if an extension loaded with "
-            "%%load_ext defines it",
-            cell.where(line),
-            magic,
-        )
+    else:
+        _check_magic(f"%{magic}", _LINE_MAGICS, line, cell, found)
 
 
 def _cell_magic(call: ShellCall, line: int, cell: _Cell, found: CellFindings) -> None:
@@ -373,17 +364,19 @@ def _cell_magic(call: ShellCall, line: int, cell: _Cell, found: CellFindings) ->
         _analyse(body, cell, line + 1, found)
     elif magic in _INTERPRETER_CELLS:
         found.system.append((_INTERPRETER_CELLS[magic], cell.merged(line), magic))
-    elif magic in _INTERACTIVE:
-        log.warning(
-            "%s: %%%%%s needs an interactive session; in the container it does nothing useful", cell.where(line), magic
-        )
-    elif magic not in _CELL_MAGICS and not cell_extension_known(found):
-        log.warning(
-            "%s: %%%%%s is not an IPython built-in cell magic: it works only if an extension loaded "
-            "with %%load_ext defines it",
-            cell.where(line),
-            magic,
-        )
+    else:
+        _check_magic(f"%%{magic}", _CELL_MAGICS, line, cell, found)
+
+
+def _check_magic(shown: str, known: frozenset[str], line: int, cell: _Cell, found: CellFindings) -> None:
+    """Warn for a magic that needs a person, or that IPython does not define (unless an extension may)."""
+    magic = shown.lstrip("%")
+    if magic in _INTERACTIVE:
+        log.warning("%s: %s needs an interactive session; in the container it does nothing useful",
+                    cell.where(line), shown)
+    elif magic not in known and not found.extensions:
+        log.warning("%s: %s is not an IPython built-in magic: it works only if an extension loaded with "
+                    "%%load_ext defines it", cell.where(line), shown)
 
 
 def _logical_lines(body: str, first: int) -> list[tuple[int, str]]:
@@ -401,7 +394,3 @@ def _logical_lines(body: str, first: int) -> list[tuple[int, str]]:
         pending = ""
     return found
 
-
-def cell_extension_known(found: CellFindings) -> bool:
-    """Tell whether an extension was loaded before: its magics are then assumed to exist."""
-    return bool(found.extensions)
