@@ -201,3 +201,43 @@ def test_dockerfile_quotes_every_requirement(tmp_path: Path) -> None:
     dockerfile = (compile_operator(source, out_dir=tmp_path / "out").out_dir / "Dockerfile").read_text()
     assert "--disable-pip-version-check 'tomli; python_version < \"3.11\"'\n" in dockerfile
     assert "--disable-pip-version-check 'a[b]>=1'\n" in dockerfile
+
+
+def test_fixed_environment_in_cwl_job_and_image(tmp_path: Path) -> None:
+    from _artifact_checks import job_errors, load_yaml, validate_cwl
+
+    from claimed_cwl.spec_codec import spec_from_json, spec_to_json
+
+    source = tmp_path / "spark_op.py"
+    source.write_text("# claimed: env TZ=UTC\nimport os\nimport pyspark\nx = os.getenv('x', 'a')\n", encoding="utf-8")
+    result = compile_operator(source, out_dir=tmp_path / "out")
+    cwl = (result.out_dir / "spark-op.cwl").read_text()
+    assert "class: EnvVarRequirement" in cwl and "envName: SPARK_LOCAL_IP" in cwl and "envValue: UTC" in cwl
+    assert validate_cwl([result.out_dir / "spark-op.cwl"])[result.out_dir / "spark-op.cwl"][0] == 0
+    job = load_yaml(result.out_dir / "spark-op.job.yaml")
+    env = {item["name"]: item.get("value") for item in job["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["TZ"] == "UTC" and env["SPARK_LOCAL_IP"] == "127.0.0.1" and not job_errors(job)
+    dockerfile = (result.out_dir / "Dockerfile").read_text()
+    assert 'ENV SPARK_LOCAL_HOSTNAME="localhost" SPARK_LOCAL_IP="127.0.0.1" TZ="UTC"' in dockerfile
+    assert spec_from_json(spec_to_json(result.spec)).environment == result.spec.environment
+
+
+def test_compile_uses_a_fitting_lock_in_out(tmp_path: Path) -> None:
+    from claimed_cwl.emit.dockerfile import pip_requirements
+    from claimed_cwl.lockfile import LOCK_FILE, Lock, LockedPackage, LockGroup, lock_inputs, render_lock
+
+    source = tmp_path / "op.py"
+    source.write_text("# pip install six\nimport six\n", encoding="utf-8")
+    spec = parse_operator(source)
+    digest = "sha256:" + "cd" * 32
+    lock = Lock(lock_inputs(pip_requirements(spec), (), "python:3.11-slim"), "CPython 3.11.2 (x86_64)",
+                (LockGroup("six", (LockedPackage("six", "1.17.0", digest),)),), base="python:3.11-slim")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / LOCK_FILE).write_text(render_lock(lock, spec.name), encoding="utf-8")
+    compile_operator(source, out_dir=out)
+    assert f"'six==1.17.0 --hash={digest}'" in (out / "Dockerfile").read_text()
+    source.write_text("# pip install six tomli\nimport six\n", encoding="utf-8")  # the lock no longer fits
+    compile_operator(source, out_dir=out)
+    dockerfile = (out / "Dockerfile").read_text()
+    assert "--hash=" not in dockerfile and "--disable-pip-version-check tomli" in dockerfile
