@@ -209,6 +209,7 @@ def main() -> None:
     parser.add_argument("--only", default="build,deps,notebook,run",
                         help="comma list of parts to run: build, deps, notebook, run (default: all)")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]  # each figure as soon as it is taken
     parts = set(args.only.split(","))
     with tempfile.TemporaryDirectory(prefix="claimed-bench-") as scratch:
         if "build" in parts:
