@@ -27,6 +27,7 @@ from claimed_cwl.spec import Language, OperatorSpec
 __all__ = [
     "CompileResult",
     "compile_operator",
+    "fitting_lock",
     "read_user_files",
     "render_artifacts",
     "secret_default_warnings",
@@ -154,14 +155,14 @@ def compile_operator(
     spec = parse_operator(source, additional_files=tuple(additional_files))
     target = out_dir if out_dir is not None else Path.cwd() / spec.name
     settings = options or ArtifactSettings()
-    lock = _fitting_lock(spec, settings, target)
+    lock = fitting_lock(spec, settings, target)
     settings = dataclasses.replace(settings, dockerfile=dataclasses.replace(settings.dockerfile, lock=lock))
     artifacts = with_lock(render_artifacts(spec, settings, read_user_files(source, spec)), spec, lock)
     written = write_atomically(target, artifacts)
     return CompileResult(spec=spec, out_dir=target, written=written)
 
 
-def _fitting_lock(spec: OperatorSpec, settings: ArtifactSettings, out_dir: Path) -> Lock | None:
+def fitting_lock(spec: OperatorSpec, settings: ArtifactSettings, out_dir: Path) -> Lock | None:
     """The lock in ``out_dir`` when it was resolved for this operator's requirements, else None (with a note)."""
     lock = read_lock(out_dir / LOCK_FILE)
     if lock is None:

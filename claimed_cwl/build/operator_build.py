@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from claimed_cwl.lockfile import LOCK_FILE, Lock, read_lock
 from claimed_cwl.parse import parse_operator
 from claimed_cwl.spec import OperatorSpec
 
-__all__ = ["OperatorBuild", "build_operator", "context_files", "prepare_lock"]
+__all__ = ["OperatorBuild", "build_operator", "context_files", "import_checker", "prepare_lock"]
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,24 @@ def build_operator(
     return OperatorBuild(spec, target / EMITTERS["cwl"].file_name(spec), written, result, tuple(added), resolved)
 
 
+def import_checker(
+    client: Any, spec: OperatorSpec, operator_dir: Path, image: str, missing: list[MissingImport] | None = None
+) -> Callable[[str], None]:
+    """A build check: the operator's imports inside the new image; BuildError naming each missing one.
+
+    The missing imports are also appended to ``missing`` when given (for ``--add-missing``).
+    """
+
+    def check(image_id: str) -> None:
+        found = check_imports(client, image_id, spec, operator_dir)
+        if found:
+            if missing is not None:
+                missing.extend(found)
+            raise BuildError(describe_missing(image, spec, found))
+
+    return check
+
+
 def _build_once(
     client: Any, spec: OperatorSpec, settings: ArtifactSettings, *, lock: Lock | None, user_files: dict[str, bytes],
     operator_dir: Path, no_cache: bool,
@@ -134,13 +152,8 @@ def _build_once(
     locked = dataclasses.replace(settings, dockerfile=dataclasses.replace(settings.dockerfile, lock=lock))
     artifacts = with_lock(render_artifacts(spec, locked, user_files), spec, lock)
     missing: list[MissingImport] = []
-
-    def check(image_id: str) -> None:
-        missing.extend(check_imports(client, image_id, spec, operator_dir))
-        if missing:
-            raise BuildError("missing imports")
-
     image = settings.image.image(spec.name)
+    check = import_checker(client, spec, operator_dir, image, missing)
     base = settings.dockerfile.base_for(spec.language)
     python = lock.python_version() if lock else ""
     try:
