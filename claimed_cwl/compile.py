@@ -7,6 +7,7 @@ tool, the KFP component and the Kubernetes Job.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
@@ -16,17 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from claimed_cwl.emit import EMITTERS, ArtifactSettings
+from claimed_cwl.emit.dockerfile import usable_lock
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.launch import launcher_files
+from claimed_cwl.lockfile import LOCK_FILE, Lock, read_lock, render_lock
 from claimed_cwl.parse import Analysis, analyse_operator
 from claimed_cwl.spec import OperatorSpec
 
 __all__ = [
     "CompileResult",
     "compile_operator",
+    "fitting_lock",
     "read_user_files",
     "render_artifacts",
     "report_warnings",
+    "with_lock",
     "write_atomically",
 ]
 
@@ -135,10 +140,34 @@ def compile_operator(
     analysis = analyse_operator(source, tuple(additional_files))
     report_warnings(analysis)
     spec = analysis.spec
-    artifacts = render_artifacts(spec, options or ArtifactSettings(), read_user_files(source, spec))
     target = out_dir if out_dir is not None else Path.cwd() / spec.name
+    settings = options or ArtifactSettings()
+    lock = fitting_lock(spec, settings, target)
+    settings = dataclasses.replace(settings, dockerfile=dataclasses.replace(settings.dockerfile, lock=lock))
+    artifacts = with_lock(render_artifacts(spec, settings, read_user_files(source, spec)), spec, lock)
     written = write_atomically(target, artifacts)
     return CompileResult(spec=spec, out_dir=target, written=written, analysis=analysis)
+
+
+def fitting_lock(spec: OperatorSpec, settings: ArtifactSettings, out_dir: Path) -> Lock | None:
+    """The lock in ``out_dir`` when it was resolved for this operator's requirements, else None (with a note)."""
+    lock = read_lock(out_dir / LOCK_FILE)
+    if lock is None:
+        return None
+    fitting = usable_lock(spec, dataclasses.replace(settings.dockerfile, lock=lock))
+    if fitting is None:
+        log.warning("%s is out of date (the requirements or the base image changed): the Dockerfile installs the "
+                    "requirements unpinned until 'claimed-cwl build' resolves them again", out_dir / LOCK_FILE)
+    return fitting
+
+
+def with_lock(artifacts: dict[str, bytes], spec: OperatorSpec, lock: Lock | None) -> dict[str, bytes]:
+    """``artifacts`` plus the lock file (when there is a lock), sorted by name."""
+    if lock is None:
+        return artifacts
+    if LOCK_FILE in artifacts:
+        raise ClaimedError(f"{LOCK_FILE}: an operator file has the name of the generated lock file; rename it")
+    return dict(sorted({**artifacts, LOCK_FILE: render_lock(lock, spec.name).encode("utf-8")}.items()))
 
 
 def _check_target(out_dir: Path, names: Sequence[str]) -> None:

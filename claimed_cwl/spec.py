@@ -19,6 +19,7 @@ __all__ = [
     "Dependency",
     "DependencyKind",
     "Language",
+    "ModuleImport",
     "OperatorSpec",
     "Output",
     "OutputKind",
@@ -34,6 +35,9 @@ _NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 _IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # pip requirement specifiers, Debian/RPM package names: no shell metacharacters.
 _PACKAGE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+\-\[\],<>=!~:@/]*$")
+_R_PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9.]*$")
+# pip options a dependency may carry into the image's pip commands (value: no spaces, quotes or backslashes).
+_PIP_OPTION_RE = re.compile(r"^--(?:index-url|extra-index-url|find-links|trusted-host)=[^\s'\"\\]+$|^--pre$")
 
 
 class SpecError(ValueError):
@@ -216,18 +220,48 @@ class Output:
 
 @dataclass(frozen=True)
 class Dependency:
-    """Packages one dependency comment asks for, in source order."""
+    """Packages one declaration asks for, in source order.
+
+    For pip, ``packages`` are PEP 508 requirement strings (extras, version
+    specifiers, markers, ``name @ URL``) and ``options`` the index options
+    that come with them (``--index-url=URL``, ``--extra-index-url=URL``,
+    ``--find-links=URL``, ``--trusted-host=HOST``, ``--pre``). ``origin``
+    says where the declaration is, for messages (``cell 2, line 1``,
+    ``requirements.txt, line 3``, ``import pyspark at line 4``).
+    """
 
     kind: DependencyKind
     packages: tuple[str, ...]
     line: int = 0
+    options: tuple[str, ...] = ()
+    origin: str = ""
 
     def __post_init__(self) -> None:
-        if not self.packages:
+        if not self.packages and not self.options:
             raise SpecError(f"line {self.line}: {self.kind.value} dependency names no package")
         for pkg in self.packages:
-            if not _PACKAGE_RE.match(pkg):
+            if not _valid_package(self.kind, pkg):
                 raise SpecError(f"line {self.line}: {pkg!r} is not a valid {self.kind.value} package name")
+        for option in self.options:
+            if self.kind is not DependencyKind.PIP or not _PIP_OPTION_RE.match(option):
+                raise SpecError(f"line {self.line}: {option!r} is not a supported {self.kind.value} option")
+
+
+@dataclass(frozen=True)
+class ModuleImport:
+    """A module (Python) or package (R) the operator loads, and where: checked inside the built image.
+
+    ``where`` is the user's location (``line 7`` or ``cell 3, line 2``);
+    ``optional`` is True for imports guarded by ``try``/``except ImportError``.
+    """
+
+    name: str
+    where: str
+    optional: bool = False
+
+    def __post_init__(self) -> None:
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_.]*$", self.name):
+            raise SpecError(f"{self.where}: {self.name!r} is not a module name")
 
 
 @dataclass(frozen=True)
@@ -272,6 +306,8 @@ class OperatorSpec:
     resources: Resources = field(default_factory=Resources)
     additional_files: tuple[str, ...] = ()
     network: bool = False
+    environment: tuple[tuple[str, str], ...] = ()
+    imports: tuple[ModuleImport, ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):
@@ -285,6 +321,13 @@ class OperatorSpec:
             if name in seen:
                 raise SpecError(f"{name!r} is both a parameter and an output, or declared twice")
             seen.add(name)
+        for name, value in self.environment:
+            if not _IDENT_RE.match(name):
+                raise SpecError(f"environment variable name {name!r} is not an identifier")
+            if name in seen:
+                raise SpecError(f"{name!r} is a parameter or output and also a fixed environment variable")
+            if not value.isprintable():
+                raise SpecError(f"environment variable {name}: the value has a control character")
         self._check_roles()
         ids = self.cwl_ids()
         if len(set(ids)) != len(ids):
@@ -324,6 +367,22 @@ class OperatorSpec:
             if dep.kind is kind:
                 ordered.update(dict.fromkeys(dep.packages))
         return tuple(ordered)
+
+    def pip_options(self) -> tuple[str, ...]:
+        """The pip index options of all pip dependencies, in source order, without repeats."""
+        ordered: dict[str, None] = {}
+        for dep in self.dependencies:
+            if dep.kind is DependencyKind.PIP:
+                ordered.update(dict.fromkeys(dep.options))
+        return tuple(ordered)
+
+
+def _valid_package(kind: DependencyKind, package: str) -> bool:
+    if kind is DependencyKind.PIP:  # a PEP 508 string: printable ASCII, one line, not an option
+        return bool(package) and package.isascii() and package.isprintable() and not package.startswith("-")
+    if kind is DependencyKind.R:  # CRAN names: letters, digits and dots
+        return bool(_R_PACKAGE_RE.match(package))
+    return bool(_PACKAGE_RE.match(package))
 
 
 def _check_identifier(name: str, what: str) -> None:

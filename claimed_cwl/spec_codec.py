@@ -41,7 +41,7 @@ def spec_to_dict(spec: OperatorSpec) -> dict[str, Any]:
         "description": spec.description,
         "parameters": [_param_to_dict(p) for p in spec.parameters],
         "outputs": [_output_to_dict(o) for o in spec.outputs],
-        "dependencies": [{"kind": d.kind.value, "packages": list(d.packages)} for d in spec.dependencies],
+        "dependencies": [_dependency_to_dict(d) for d in spec.dependencies],
         "resources": {
             "cores": spec.resources.cores,
             "ram_mib": spec.resources.ram_mib,
@@ -50,7 +50,15 @@ def spec_to_dict(spec: OperatorSpec) -> dict[str, Any]:
         },
         "additional_files": list(spec.additional_files),
         **({"network": True} if spec.network else {}),
+        **({"environment": [list(item) for item in spec.environment]} if spec.environment else {}),
     }
+
+
+def _dependency_to_dict(dependency: Dependency) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": dependency.kind.value, "packages": list(dependency.packages)}
+    if dependency.options:
+        data["options"] = list(dependency.options)
+    return data
 
 
 def spec_to_json(spec: OperatorSpec) -> str:
@@ -76,12 +84,14 @@ def spec_from_dict(data: dict[str, Any]) -> OperatorSpec:
                 for o in data.get("outputs", [])
             ),
             dependencies=tuple(
-                Dependency(kind=DependencyKind(d["kind"]), packages=tuple(d["packages"]))
+                Dependency(kind=DependencyKind(d["kind"]), packages=tuple(d["packages"]),
+                           options=tuple(d.get("options", ())))
                 for d in data.get("dependencies", [])
             ),
             resources=Resources(**data.get("resources", {})),
             additional_files=tuple(data.get("additional_files", [])),
             network=bool(data.get("network", False)),
+            environment=tuple((str(name), str(value)) for name, value in data.get("environment", [])),
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, SpecError):

@@ -31,11 +31,11 @@ if ! command -v claimed-cwl >/dev/null; then
     source "$REPO_ROOT/.venv/bin/activate"
 fi
 
-# One operator per directory: the one source file (.py, .ipynb or .R) other than the copied launcher.
+# One operator per directory: the one source file (.py, .ipynb or .R) other than the copied launcher files.
 for dir in cwl/*/; do
     name=$(basename "$dir")
     source_file=$(find "$dir" -maxdepth 1 -type f \( -name '*.py' -o -name '*.ipynb' -o -name '*.R' \) \
-        ! -name 'claimed_launcher.*' | LC_ALL=C sort)
+        ! -name 'claimed_launcher.*' ! -name 'claimed_notebook.py' | LC_ALL=C sort)
     [ -n "$source_file" ] || continue  # hand-written CWL only (collect_files)
     [ "$(printf '%s\n' "$source_file" | wc -l)" -eq 1 ] || die "$dir: more than one operator source"
     log "compile $source_file"

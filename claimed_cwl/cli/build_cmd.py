@@ -23,12 +23,23 @@ def register(subparsers: Any) -> None:
         help="compile an operator and build its container image (optionally push it)",
         description="Compile an operator as 'compile' does, then build its image with the Docker engine. "
         "The image is tagged REPOSITORY/claimed-<name>:VERSION and REPOSITORY/claimed-<name>:sha-<digest>, "
-        "where the digest covers the source, additional files, requirements and base image: building an "
-        "unchanged operator again does no work. Build output is shown with --log-level DEBUG; a failed "
-        "build shows the failing step and its output.",
+        "where the digest covers the source, additional files, the dependency lock and base image: building an "
+        "unchanged operator again does no work. The Python requirements are resolved once in the base image and "
+        "pinned in OUT/requirements.lock (used until the requirements change, or --refresh-lock). After a build, "
+        "every module the operator imports is looked up inside the image; a missing one fails the build with "
+        "its line and the package to add (or --add-missing). Build output is shown with --log-level DEBUG; a "
+        "failed build shows the failing step, pip's reason and the path of the full log.",
     )
     add_operator_arguments(parser)
     parser.add_argument("--push", action="store_true", help="push the image (both tags) to its registry")
+    parser.add_argument("--add-missing", action="store_true",
+                        help="when the built image lacks a module the operator imports, add the package that "
+                        "provides it (recorded in OUT/requirements.lock), and build again")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="build every layer again, without the engine's layer cache (a changed content "
+                        "digest is still needed: an unchanged operator is reused)")
+    parser.add_argument("--refresh-lock", action="store_true",
+                        help="resolve the Python requirements again instead of using OUT/requirements.lock")
     parser.add_argument("--engine", default="docker", choices=["docker", "podman"],
                         help="container engine that builds the image (default: docker; podman can only run)")
     parser.set_defaults(func=run)
@@ -44,7 +55,12 @@ def run(args: argparse.Namespace) -> int:
 
     additional = operator_relative(args.operator, args.additional_files)
     built = build_operator(docker_client(), args.operator, additional, settings_from_args(args),
-                           args.out, push=args.push)
+                           args.out, push=args.push, add_missing=args.add_missing, refresh_lock=args.refresh_lock,
+                           no_cache=args.no_cache)
+    for name, why in built.added:
+        print(f"added {name} ({why}); recorded in requirements.lock")
+    if built.resolved:
+        print("resolved the Python requirements in the base image: requirements.lock")
     if args.explain and built.analysis is not None:
         print_explanation(args.operator, built.analysis)
     state = "up to date" if built.image.reused else "built"

@@ -260,6 +260,10 @@ def _requirements(spec: OperatorSpec, image: ImageSettings) -> list[Any]:
         requirements.append(cwl.ResourceRequirement(coresMin=_number(res.cores), ramMin=res.ram_mib))
     if res.time_limit_s is not None:
         requirements.append(cwl.ToolTimeLimit(timelimit=res.time_limit_s))
+    if spec.environment:  # fixed environment of the container: '# claimed: env' and well-known needs
+        requirements.append(cwl.EnvVarRequirement(envDef=[
+            cwl.EnvironmentDef(envName=name, envValue=cwl_literal(value)) for name, value in spec.environment
+        ]))
     return requirements
 
 

@@ -1,34 +1,62 @@
-"""Dockerfile emitter: the operator image, with dependency layers before the sources.
+"""Dockerfile emitter: the operator image as a list of layers, dependencies before the sources.
 
-Layers that depend only on the base image and the packages come first, so
-operators with the same base and requirements share them. Every package name
-is shell-quoted (the parser already rejects shell characters); no secret ever
-appears here.
+:func:`dockerfile_layers` returns the instructions as data; :func:`emit_dockerfile`
+joins them. System packages come first (one layer), then R packages, then one
+pip layer per declared requirement (from the lock when there is one: exact
+pins with hashes, ``--no-deps``), so operators with the same base and
+requirements share layers and a change of one requirement leaves the layers
+before it cached. The fixed environment follows, then the launcher and the
+operator's files. Every package name and option is shell-quoted (the parser
+admits no shell characters); no secret ever appears here.
 """
 
 from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Sequence
 
 from claimed_cwl.emit._yaml import generated_header
 from claimed_cwl.emit.settings import DockerfileSettings
-from claimed_cwl.launch import APP_DIR, LAUNCHER_DIR, launch_command, launcher_files
+from claimed_cwl.launch import APP_DIR, LAUNCHER_DIR, launch_command, launcher_files, runtime_requirements
+from claimed_cwl.lockfile import Lock, LockedPackage, lock_inputs
 from claimed_cwl.spec import DependencyKind, OperatorSpec
 from claimed_cwl.spec_codec import SPEC_LABEL, spec_to_json
 
-__all__ = ["CRAN_MIRROR", "emit_dockerfile"]
+__all__ = [
+    "CRAN_MIRROR",
+    "dockerfile_layers",
+    "emit_dockerfile",
+    "locked_pip_layers",
+    "pip_requirements",
+    "usable_lock",
+]
 
 CRAN_MIRROR = "https://cloud.r-project.org"
 RUNTIME_USER = "1000:1000"
+_PIP = "python -m pip install --no-cache-dir --no-color --progress-bar off --disable-pip-version-check"
+_REQUIREMENTS_FILE = "/tmp/claimed-requirements.txt"
+# The image's user gets a passwd entry (home /tmp): Java (Spark, Hadoop), git and ssh fail for a user without one.
+_USER_ENTRY = (
+    "RUN grep -q '^[^:]*:[^:]*:1000:' /etc/passwd || echo 'claimed:x:1000:1000:claimed-cwl operator:/tmp:/bin/sh' "
+    ">> /etc/passwd; grep -q '^[^:]*:[^:]*:1000:' /etc/group || echo 'claimed:x:1000:' >> /etc/group"
+)
 
 
 def emit_dockerfile(spec: OperatorSpec, settings: DockerfileSettings) -> str:
     """Render the Dockerfile that builds the operator image from a build context holding its files."""
-    lines = [
-        generated_header(spec.source_file),
+    return "\n".join([generated_header(spec.source_file), *dockerfile_layers(spec, settings)]) + "\n"
+
+
+def dockerfile_layers(spec: OperatorSpec, settings: DockerfileSettings) -> list[str]:
+    """The Dockerfile's instructions in order, one string each (the data a Dockerfile is written from)."""
+    return [
         f"FROM {settings.base_for(spec.language)}",
-        *_install_lines(spec),
+        _USER_ENTRY,
+        *_system_layers(spec),
+        *_r_layers(spec),
+        *_pip_layers(spec, usable_lock(spec, settings)),
+        *_environment(spec),
         "ENV HOME=/tmp PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1",
         *(_copy(name, f"{LAUNCHER_DIR}/{name}") for name in launcher_files(spec)),
         _copy(spec.source_file, f"{APP_DIR}/{spec.source_file}"),
@@ -39,34 +67,106 @@ def emit_dockerfile(spec: OperatorSpec, settings: DockerfileSettings) -> str:
         "WORKDIR /tmp",
         f"CMD {json.dumps(launch_command(spec))}",
     ]
-    return "\n".join(lines) + "\n"
 
 
-def _quoted(packages: tuple[str, ...]) -> str:
+def pip_requirements(spec: OperatorSpec, added: Sequence[str] = ()) -> tuple[str, ...]:
+    """The pip requirements the image installs, in layer order: the launch runtime's, the declared, the added."""
+    ordered = dict.fromkeys([*runtime_requirements(spec), *spec.packages(DependencyKind.PIP), *added])
+    return tuple(ordered)
+
+
+def usable_lock(spec: OperatorSpec, settings: DockerfileSettings) -> Lock | None:
+    """The settings' lock if it was resolved for exactly this operator's requirements and base image."""
+    lock = settings.lock
+    if lock is None:
+        return None
+    requirements = pip_requirements(spec, [requirement for requirement, _ in lock.added])
+    inputs = lock_inputs(requirements, spec.pip_options(), settings.base_for(spec.language))
+    return lock if lock.inputs == inputs else None
+
+
+def _quoted(packages: Sequence[str]) -> str:
     return " ".join(shlex.quote(pkg) for pkg in packages)
 
 
-def _install_lines(spec: OperatorSpec) -> list[str]:
-    """One RUN per package manager, system packages first."""
+def _system_layers(spec: OperatorSpec) -> list[str]:
+    """One RUN per system package manager."""
     lines = []
     apt = spec.packages(DependencyKind.APT)
     if apt:
         lines.append(
-            "RUN apt-get update && apt-get install -y --no-install-recommends "
+            "RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "
             f"{_quoted(apt)} && rm -rf /var/lib/apt/lists/*"
         )
     dnf = spec.packages(DependencyKind.DNF)
     if dnf:
         lines.append(f"RUN dnf install -y {_quoted(dnf)} && dnf clean all")
-    pip = spec.packages(DependencyKind.PIP)
-    if pip:
-        lines.append(f"RUN python -m pip install --no-cache-dir {_quoted(pip)}")
-    r_packages = spec.packages(DependencyKind.R)
-    if r_packages:
-        names = ", ".join(json.dumps(pkg) for pkg in r_packages)
-        expression = f"install.packages(c({names}), repos={json.dumps(CRAN_MIRROR)})"
-        lines.append(f"RUN Rscript -e {shlex.quote(expression)}")
     return lines
+
+
+def _r_layers(spec: OperatorSpec) -> list[str]:
+    """R packages: Debian's r-cran-* build when the base has it (binary, no compiler), else CRAN; then checked."""
+    packages = spec.packages(DependencyKind.R)
+    if not packages:
+        return []
+    names = " ".join(packages)  # R package names: letters, digits and dots (checked by the parser)
+    vector = ", ".join(json.dumps(p) for p in packages)
+    cran = (
+        f'Rscript -e "install.packages(strsplit(trimws(\\"$cran\\"), \\" +\\")[[1]], repos=\\"{CRAN_MIRROR}\\")"'
+    )
+    check = (
+        f"Rscript -e 'for (p in c({vector})) if (!requireNamespace(p, quietly = TRUE)) "
+        'stop(\"R package \", p, \" did not install\")'
+    )
+    return [
+        "RUN set -e; debs=''; cran=''; "
+        "if command -v apt-get >/dev/null; then apt-get update; fi; "
+        f"for p in {names}; do deb=\"r-cran-$(echo \"$p\" | tr 'A-Z' 'a-z')\"; "
+        'if command -v apt-get >/dev/null && apt-cache show "$deb" >/dev/null 2>&1; '
+        'then debs="$debs $deb"; else cran="$cran $p"; fi; done; '
+        'if [ -n "$debs" ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $debs; fi; '
+        "rm -rf /var/lib/apt/lists/*; "
+        f'if [ -n "$cran" ]; then {cran}; fi; '
+        f"{check}'"
+    ]
+
+
+def _pip_layers(spec: OperatorSpec, lock: Lock | None) -> list[str]:
+    """One RUN per requirement: the locked pins of its group, or the requirement itself when there is no lock."""
+    options = [shlex.quote(option) for option in spec.pip_options() if option != "--pre"]
+    if lock is None:
+        prefix = " ".join([_PIP, *options, *(["--pre"] if "--pre" in spec.pip_options() else [])])
+        return [f"RUN {prefix} {shlex.quote(requirement)}" for requirement in pip_requirements(spec)]
+    return locked_pip_layers(lock)
+
+
+def locked_pip_layers(lock: Lock) -> list[str]:
+    """The pip layers of a lock: per group, its hashed pins (``--require-hashes``), then its direct URLs."""
+    index = [shlex.quote(option) for option in lock.options if option != "--pre"]
+    layers = []
+    for group in lock.groups:
+        hashed = [p for p in group.packages if p.hash and not p.url]
+        direct = [p for p in group.packages if p not in hashed]
+        if hashed:
+            layers.append(_locked_layer(hashed, [*index, "--no-deps", "--require-hashes"]))
+        if direct:
+            layers.append(_locked_layer(direct, [*index, "--no-deps"]))
+    return layers
+
+
+def _locked_layer(packages: Sequence[LockedPackage], options: Sequence[str]) -> str:
+    lines = " ".join(shlex.quote(package.line()) for package in packages)
+    return (
+        f"RUN printf '%s\\n' {lines} > {_REQUIREMENTS_FILE} && "
+        f"{_PIP} {' '.join(options)} -r {_REQUIREMENTS_FILE} && rm {_REQUIREMENTS_FILE}"
+    )
+
+
+def _environment(spec: OperatorSpec) -> list[str]:
+    """The operator's fixed environment (``# claimed: env`` and well-known needs), one ENV line."""
+    if not spec.environment:
+        return []
+    return ["ENV " + " ".join(f"{name}={_label_value(value)}" for name, value in spec.environment)]
 
 
 def _copy(source: str, destination: str) -> str:

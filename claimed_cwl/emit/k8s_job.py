@@ -128,8 +128,8 @@ def _env_text(param: Parameter) -> str:
 
 
 def _env(spec: OperatorSpec, settings: JobSettings) -> list[CommentedMap]:
-    """One variable per parameter that has a value to give, then one per output path."""
-    env: list[CommentedMap] = []
+    """The fixed environment, one variable per parameter that has a value to give, then one per output path."""
+    env: list[CommentedMap] = [CommentedMap(name=name, value=value) for name, value in spec.environment]
     for param in spec.parameters:
         entry = CommentedMap(name=param.name)
         if param.secret and param.type in (ParamType.FILE, ParamType.DIRECTORY):

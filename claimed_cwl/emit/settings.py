@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from claimed_cwl.errors import ClaimedError
+from claimed_cwl.lockfile import Lock
 from claimed_cwl.spec import Language, unsafe_character
 
 __all__ = [
@@ -69,9 +70,15 @@ class ImageSettings:
 
 @dataclass(frozen=True)
 class DockerfileSettings:
-    """How the image is built; ``base_image`` None means the default for the language."""
+    """How the image is built; ``base_image`` None means the default for the language.
+
+    ``lock``, when given and up to date, pins the Python packages (see
+    :mod:`claimed_cwl.lockfile`); without it the declared requirements are
+    installed as they are, one layer each.
+    """
 
     base_image: str | None = None
+    lock: Lock | None = None
 
     def __post_init__(self) -> None:
         if self.base_image is not None and (not self.base_image or any(c.isspace() for c in self.base_image)

@@ -8,16 +8,19 @@ the KFP component ``<name>-grid.yaml``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from claimed_cwl.build.builder import BuildResult, build_image
-from claimed_cwl.compile import read_user_files, write_atomically
+from claimed_cwl.build.operator_build import import_checker, prepare_lock
+from claimed_cwl.compile import fitting_lock, read_user_files, with_lock, write_atomically
 from claimed_cwl.emit import ArtifactSettings
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.gridwf.image import emit_grid_dockerfile, runtime_files
+from claimed_cwl.gridwf.import_safety import check_import_safety
 from claimed_cwl.gridwf.k8s_kfp import emit_grid_job, emit_grid_kfp
 from claimed_cwl.gridwf.spec import GridSpec
 from claimed_cwl.gridwf.workflow import emit_grid_cwl
@@ -83,12 +86,20 @@ def compile_grid(
     """
     spec = analyse_operator(source, tuple(additional_files), tuple(grid_options.get("writable", ()))).spec
     grid = GridSpec(spec, **grid_options)
-    artifacts = render_grid(grid, settings, read_user_files(source, spec))
+    check_import_safety(source, source.read_text(encoding="utf-8", errors="replace"), grid.process)
+    target = out_dir if out_dir is not None else Path.cwd() / grid.name
+    if client is not None:  # the operator's lock (resolved when missing or out of date), as for 'build'
+        lock = prepare_lock(client, spec, settings, target)[0]
+    else:
+        lock = fitting_lock(spec, settings, target)
+    settings = dataclasses.replace(settings, dockerfile=dataclasses.replace(settings.dockerfile, lock=lock))
+    artifacts = with_lock(render_grid(grid, settings, read_user_files(source, spec)), spec, lock)
     image = None
     if client is not None:
         reference = settings.image.image(grid.name)
         image = build_image(client, reference, settings.dockerfile.base_for(spec.language),
-                            grid_context(grid, artifacts))
-    target = out_dir if out_dir is not None else Path.cwd() / grid.name
+                            grid_context(grid, artifacts),
+                            check=import_checker(client, spec, source.parent, reference),
+                            python_version=lock.python_version() if lock else "")
     written = write_atomically(target, artifacts)
     return GridBuild(grid, target / _file_names(grid)["cwl"], written, image)

@@ -6,21 +6,19 @@ Copied into the operator image by claimed-cwl; standard library only.
     python claimed_launcher.py SCRIPT.py|NOTEBOOK.ipynb [--export NAME=PATH ...] [--secret NAME=FILE ...]
 
 A ``.py`` script runs as ``__main__`` (``runpy``). A notebook's code cells run
-in order in one namespace; each cell is compiled with the file name
-``NOTEBOOK.ipynb:cell N`` (N counts all cells from 1), so tracebacks show the
-cell and the line within it. Shell (``!``) and magic (``%``) lines are
-skipped, keeping line numbers; ``%%`` cell magics skip the whole cell. After
-a successful run, each ``--export NAME=PATH`` writes ``os.environ[NAME]``
-(empty when unset) to PATH. Before the script starts, each ``--secret NAME=FILE``
-sets ``os.environ[NAME]`` to the content of FILE when it exists (the runner
-writes secret values there so that they never appear on a command line; a
-missing FILE is an optional secret not given). The exit status is the script's own.
+in order under IPython (``claimed_notebook.py``, copied beside this file):
+shell lines, magics and ``display`` work as in Jupyter, and tracebacks show
+the cell (``Cell In[N]``, N counting all cells from 1) and the line within
+it. After a successful run, each ``--export NAME=PATH`` writes
+``os.environ[NAME]`` (empty when unset) to PATH. Before the script starts,
+each ``--secret NAME=FILE`` sets ``os.environ[NAME]`` to the content of FILE
+when it exists (the runner writes secret values there so that they never
+appear on a command line; a missing FILE is an optional secret not given).
+The exit status is the script's own.
 """
 
 from __future__ import annotations
 
-import json
-import linecache
 import os
 import runpy
 import sys
@@ -67,53 +65,23 @@ def _run_script(path: str) -> None:
     runpy.run_path(path, run_name="__main__")
 
 
-def _cell_source(cell: dict[str, object]) -> str:
-    source = cell.get("source", "")
-    if isinstance(source, list):
-        return "".join(str(part) for part in source)
-    return str(source)
-
-
-def _strip_shell_lines(source: str) -> str:
-    """Replace ``!`` and ``%`` lines by empty statements, keeping the line count."""
-    lines = []
-    for line in source.split("\n"):
-        stripped = line.lstrip()
-        if stripped.startswith(("!", "%")):
-            indent = line[: len(line) - len(stripped)]
-            lines.append(f"{indent}pass" if indent else "")
-        else:
-            lines.append(line)
-    return "\n".join(lines)
-
-
 def _run_notebook(path: str) -> None:
-    """Run the code cells of a notebook in order, in one ``__main__`` namespace."""
-    with open(path, encoding="utf-8") as handle:
-        notebook = json.load(handle)
-    sys.argv = [path]
-    sys.path[0] = os.path.dirname(os.path.abspath(path))
-    namespace: dict[str, object] = {"__name__": "__main__", "__builtins__": __builtins__}
-    for number, cell in enumerate(notebook.get("cells", []), start=1):
-        if cell.get("cell_type") != "code":
-            continue
-        source = _cell_source(cell)
-        if source.lstrip().startswith("%%"):
-            continue
-        code_text = _strip_shell_lines(source)
-        filename = f"{os.path.basename(path)}:cell {number}"
-        # Let tracebacks print the cell's own source lines.
-        linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
-        exec(compile(code_text, filename, "exec"), namespace)
+    """Run the notebook's code cells under IPython; a failing cell ends the run with its status."""
+    try:
+        from claimed_notebook import run_notebook  # type: ignore[import-not-found]  # noqa: PLC0415
+    except ImportError:
+        from claimed_cwl.launch.claimed_notebook import run_notebook  # noqa: PLC0415 - in the package
+    code = run_notebook(path)
+    if code:
+        raise SystemExit(code)
 
 
 def _user_traceback(tb: TracebackType | None, script: str) -> TracebackType | None:
     """Drop the launcher's own frames so the traceback starts in the user's code."""
-    base = os.path.basename(script)
     current = tb
     while current is not None:
         filename = current.tb_frame.f_code.co_filename
-        if filename == script or filename.startswith(f"{base}:cell ") or os.path.abspath(filename) == script:
+        if filename == script or os.path.abspath(filename) == script:
             return current
         current = current.tb_next
     return None

@@ -23,6 +23,7 @@ __all__ = [
     "is_value_secret",
     "launch_command",
     "launcher_files",
+    "runtime_requirements",
     "script_path",
     "secret_file",
     "value_outputs",
@@ -33,6 +34,9 @@ APP_DIR = "/opt/app"
 LAUNCHER_DIR = "/opt/claimed"
 _PY_LAUNCHER = "claimed_launcher.py"
 _R_LAUNCHER = "claimed_launcher.R"
+_NOTEBOOK_RUNNER = "claimed_notebook.py"
+# What notebook images get besides the operator's own dependencies: the IPython that runs the cells.
+NOTEBOOK_REQUIREMENT = "ipython>=8.10,<10"
 
 
 def script_path(spec: OperatorSpec) -> str:
@@ -102,6 +106,13 @@ def launch_command(spec: OperatorSpec, export_dir: str = "", *, secrets_in_files
 
 def launcher_files(spec: OperatorSpec) -> dict[str, bytes]:
     """Return the launcher files the image needs: file name (copied to LAUNCHER_DIR) -> content."""
-    name = _R_LAUNCHER if spec.language is Language.R else _PY_LAUNCHER
-    content = resources.files("claimed_cwl.launch").joinpath(name).read_bytes()
-    return {name: content}
+    names = [_R_LAUNCHER] if spec.language is Language.R else [_PY_LAUNCHER]
+    if spec.language is Language.NOTEBOOK:
+        names.append(_NOTEBOOK_RUNNER)
+    package = resources.files("claimed_cwl.launch")
+    return {name: package.joinpath(name).read_bytes() for name in names}
+
+
+def runtime_requirements(spec: OperatorSpec) -> tuple[str, ...]:
+    """Pip requirements the launch strategy itself needs in the image (IPython for notebooks)."""
+    return (NOTEBOOK_REQUIREMENT,) if spec.language is Language.NOTEBOOK else ()

@@ -12,11 +12,13 @@ from __future__ import annotations
 import io
 import tokenize
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path, PurePath
 
 from claimed_cwl.errors import OperatorError
 from claimed_cwl.parse.analysis import Analysis, Diagnostic, Explanation, format_explanations
 from claimed_cwl.parse.assemble import assemble
+from claimed_cwl.parse.dependencies import complete_operator
 from claimed_cwl.parse.infer import name_from_stem
 from claimed_cwl.parse.notebook import extract_notebook
 from claimed_cwl.parse.python_source import extract_python
@@ -104,7 +106,8 @@ def analyse_operator(path: str | Path, additional_files: Sequence[str | Path] = 
     files = _additional_files(path, additional_files)
     try:
         source, extracted = front_end(path, data)
-        return assemble(source, language, name, extracted, files, directories=directories)
+        analysis = assemble(source, language, name, extracted, files, directories=directories)
+        return replace(analysis, spec=complete_operator(analysis.spec, source, extracted, files))
     except RecursionError:
         raise OperatorError(path, 0, "the source is nested too deeply to analyse") from None
 

@@ -21,7 +21,6 @@ from claimed_cwl.parse.comments import (
     block_above,
     merge_param,
     param_docs,
-    parse_dependency_line,
     parse_directive,
 )
 from claimed_cwl.parse.decide import Verdict, decide, prefix_parameters
@@ -31,7 +30,6 @@ from claimed_cwl.parse.source import Source
 from claimed_cwl.parse.usage import Use, UseKind
 from claimed_cwl.spec import (
     DefaultValue,
-    Dependency,
     Language,
     OperatorSpec,
     Output,
@@ -88,7 +86,7 @@ def assemble(
 
     ``directories`` are parameters made Directory inputs from outside (see ``analyse_operator``).
     """
-    directives, dependencies = _scan_comments(source, extracted.comments)
+    directives = _scan_comments(source, extracted.comments)
     attached = _attach(source, extracted, directives)
     groups = _group(source, extracted.reads)
     uses = {key: extracted.usage.of(key) for key in groups}
@@ -112,7 +110,6 @@ def assemble(
     parameters, outputs = _unprefix(context, parameters, outputs)
     outputs.extend(_value_outputs(value_writes, extracted.comments, context.docs))
     outputs.sort(key=lambda entry: (entry[0], entry[1]))
-    all_dependencies = sorted([*dependencies, *extracted.dependencies], key=lambda d: d.line)
     try:
         spec = OperatorSpec(
             name=name,
@@ -121,7 +118,7 @@ def assemble(
             description=extracted.description,
             parameters=tuple(parameters),
             outputs=tuple(entry[2] for entry in outputs),
-            dependencies=tuple(all_dependencies),
+            dependencies=tuple(extracted.dependencies),
             resources=_resources(source, directives),
             additional_files=tuple(additional_files),
             network=bool(extracted.usage.network),
@@ -140,18 +137,14 @@ def _may_be_prefix(said: ParamDirective | None) -> bool:
     return said is None or (said.role is None and said.type in (None, ParamType.STRING))
 
 
-def _scan_comments(source: Source, comments: Mapping[int, str]) -> tuple[list[Directive], list[Dependency]]:
+def _scan_comments(source: Source, comments: Mapping[int, str]) -> list[Directive]:
+    """The ``# claimed:`` directives (dependency lines are read by claimed_cwl.parse.dependencies)."""
     directives: list[Directive] = []
-    dependencies: list[Dependency] = []
     for line in sorted(comments):
         directive = parse_directive(comments[line], line, source)
         if directive is not None:
             directives.append(directive)
-            continue
-        dependency = parse_dependency_line(comments[line], line, source)
-        if dependency is not None:
-            dependencies.append(dependency)
-    return directives, dependencies
+    return directives
 
 
 def _resources(source: Source, directives: Sequence[Directive]) -> Resources:

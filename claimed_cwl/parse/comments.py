@@ -1,6 +1,6 @@
 """Comment conventions shared by all languages.
 
-``# claimed:`` directives, dependency lines (``# pip install a``), and the
+``# claimed:`` directives, the test for dependency lines (``# pip install a``), and the
 description block of comment lines directly above a line. Comments are
 handed in as a map from comment-only line numbers to the text after ``#``;
 for Python that map comes from :func:`python_comments` (the ``tokenize``
@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from claimed_cwl.parse.infer import RESOURCE_PARSERS
 from claimed_cwl.parse.source import Source
-from claimed_cwl.spec import Dependency, DependencyKind, ParamType
+from claimed_cwl.spec import ParamType
 
 __all__ = [
     "Directive",
@@ -28,29 +28,15 @@ __all__ = [
     "is_directive",
     "merge_param",
     "param_docs",
-    "parse_dependency_line",
     "parse_directive",
     "python_comments",
 ]
 
 _DIRECTIVE_RE = re.compile(r"\s*claimed\s*:(.*)\Z", re.DOTALL)
-_DEPENDENCY_RE = re.compile(r"(?:python3?\s+-m\s+)?(pip3?|apt-get|apt|dnf|yum)\s+install(?:\s+(.*))?\Z", re.DOTALL)
-_KINDS = {
-    "pip": DependencyKind.PIP,
-    "pip3": DependencyKind.PIP,
-    "apt": DependencyKind.APT,
-    "apt-get": DependencyKind.APT,
-    "dnf": DependencyKind.DNF,
-    "yum": DependencyKind.DNF,
-}
-# Options that take a separate value: their value would be read as a package name.
-_VALUE_OPTIONS = frozenset(
-    {
-        *("-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url"),
-        *("--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--src"),
-        *("--platform", "--python-version", "--abi", "--implementation", "-o", "--option"),
-        *("--trusted-host", "--proxy", "--default-release"),
-    }
+# A dependency line (read by claimed_cwl.parse.dependencies): an install command of pip, apt, dnf, conda, ...
+_DEPENDENCY_RE = re.compile(
+    r"(?:sudo\s+)?(?:python3?\s+-m\s+|uv\s+)?(pip3?|apt-get|apt|dnf|yum|conda|mamba)\s+install(?:\s+(.*))?\Z",
+    re.DOTALL,
 )
 # Characters a shell gives meaning to; < and > are allowed only as parts of version specifiers (a>=1).
 _SHELL_CHARS = frozenset(";&|$`'\"(){}\\*?#\n\r\t ")
@@ -134,30 +120,6 @@ def param_docs(comments: Mapping[int, str]) -> dict[str, str]:
     return docs
 
 
-def parse_dependency_line(text: str, line: int, source: Source) -> Dependency | None:
-    """Parse ``pip install a b==1`` / ``apt-get install -y a`` / ...; None if it is no such line.
-
-    Options are dropped; an option that takes a value, or a package name with
-    a shell character, is an error.
-    """
-    match = _DEPENDENCY_RE.match(text.strip())
-    if not match:
-        return None
-    kind = _KINDS[match.group(1)]
-    rest = re.split(r"\s#", match.group(2) or "", maxsplit=1)[0]
-    packages: list[str] = []
-    for item in rest.split():
-        if item in _VALUE_OPTIONS:
-            raise source.error(line, f"dependency line: option {item!r} takes a value, which is not supported here")
-        if item.startswith("-"):
-            continue
-        check_package(item, line, source)
-        packages.append(item)
-    if not packages:
-        raise source.error(line, f"dependency line names no package: {text.strip()!r}")
-    return Dependency(kind, tuple(packages), line)
-
-
 def check_package(item: str, line: int, source: Source) -> None:
     """Reject a package name with a shell character or outside the package-name alphabet."""
     bad = sorted(set(item) & _SHELL_CHARS)
@@ -170,7 +132,7 @@ def check_package(item: str, line: int, source: Source) -> None:
 def parse_directive(text: str, line: int, source: Source) -> Directive | None:
     """Parse a ``claimed:`` comment; None if the comment is not a directive."""
     match = _DIRECTIVE_RE.match(text)
-    if not match:
+    if not match or match.group(1).split()[:1] == ["env"]:  # env directives: claimed_cwl.parse.dependencies
         return None
     items = [item for item in re.split(r"[\s,]+", match.group(1)) if item]
     if not items:

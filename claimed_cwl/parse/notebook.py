@@ -1,12 +1,11 @@
 """Notebook front end: read with nbformat, merge the code cells, parse as Python.
 
-Shell lines (``!cmd``, ``%magic``) become blank (or ``pass`` when indented)
-so that ``ast`` parses the rest and line numbers stay; ``%%`` cells are left
-out (but a ``!pip install`` in a ``%%capture`` cell is still read);
-``!pip install``/``%pip install`` lines are dependencies. Merged line
-numbers map back to (cell, line) for every error. The title cell (the first
-markdown cell, heading marks removed) and the markdown cell after it are the
-description.
+Each cell becomes Python line for line (IPython's transform of shell lines
+and magics; ``%%`` cells blank), so ``ast`` parses it and line numbers stay.
+What shell lines and magics install and need is read by
+:mod:`claimed_cwl.parse.notebook_cells`. Merged line numbers map back to
+(cell, line) for every error. The title cell (the first markdown cell,
+heading marks removed) and the markdown cell after it are the description.
 """
 
 from __future__ import annotations
@@ -18,12 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from claimed_cwl.errors import OperatorError
-from claimed_cwl.parse.comments import parse_dependency_line
 from claimed_cwl.parse.infer import strip_blank_lines
+from claimed_cwl.parse.notebook_cells import CellFindings, analyse_cell, python_lines
 from claimed_cwl.parse.python_source import extract_python
 from claimed_cwl.parse.reads import Extracted
 from claimed_cwl.parse.source import Source
-from claimed_cwl.spec import Dependency
 
 __all__ = ["extract_notebook", "notebook_description", "read_notebook"]
 
@@ -61,29 +59,22 @@ def extract_notebook(path: Path, data: bytes) -> tuple[Source, Extracted]:
     notebook = read_notebook(path, data)
     lines: list[str] = []
     cells: list[tuple[int, int]] = []
-    shell_lines: list[tuple[int, str]] = []
+    shell = CellFindings()
     for number, cell in enumerate(notebook.cells, start=1):
         text = cell.source if isinstance(cell.source, str) else "".join(cell.source)
         if cell.cell_type != "code":
             continue
-        cell_magic = text.lstrip().startswith("%%")  # not Python: kept as blank lines, shell lines still read
         if lines:
             lines.append("")
             cells.append((0, 0))
-        for cell_line, line in enumerate(_NEWLINES.split(text), start=1):
-            stripped = line.lstrip()
-            if stripped.startswith(("!", "%")) and not stripped.startswith("%%"):
-                shell_lines.append((len(lines) + 1, stripped[1:]))
-            if cell_magic or stripped.startswith(("!", "%")):
-                indent = line[: len(line) - len(stripped)]
-                lines.append(f"{indent}pass" if indent and not cell_magic else "")
-            else:
-                lines.append(line)
+        analyse_cell(text, number, len(lines) + 1, path.name, shell)
+        for cell_line, line in enumerate(python_lines(_NEWLINES.split(text)), start=1):
+            lines.append(line)
             cells.append((number, cell_line))
     source = Source(path, "\n".join(lines) + "\n", tuple(cells))
     extracted = extract_python(source, with_docstring=False)
     extracted.description = notebook_description(notebook.cells)
-    extracted.dependencies = _shell_dependencies(source, shell_lines)
+    extracted.shell = shell
     return source, extracted
 
 
@@ -101,12 +92,3 @@ def notebook_description(cells: Any) -> str:
         parts.append(texts[first + 1][1])
     cleaned = [strip_blank_lines(_HEADING.sub("", part)) for part in parts]
     return "\n\n".join(part for part in cleaned if part)
-
-
-def _shell_dependencies(source: Source, shell_lines: list[tuple[int, str]]) -> list[Dependency]:
-    found: list[Dependency] = []
-    for line, text in shell_lines:
-        dependency = parse_dependency_line(text, line, source)
-        if dependency is not None:
-            found.append(dependency)
-    return found

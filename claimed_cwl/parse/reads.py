@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from claimed_cwl.parse.notebook_cells import CellFindings
 from claimed_cwl.parse.usage import Usage
 from claimed_cwl.spec import DefaultValue, Dependency, ParamType
 
@@ -60,8 +61,9 @@ class Extracted:
     """Everything a front end found in one source, in source order.
 
     ``comments`` maps each comment-only line to its text after the ``#``.
-    ``dependencies`` are those found in code (notebook shell lines, R
-    ``install.packages``); dependency comments are read by the assembler.
+    ``dependencies`` are those found in code (R ``install.packages``);
+    ``shell`` what notebook shell lines and magics install and need (read by
+    :mod:`claimed_cwl.parse.dependencies` with the comments).
     ``usage`` is how the code uses each parameter, with the front end's warnings.
     """
 
@@ -71,3 +73,4 @@ class Extracted:
     comments: dict[int, str] = field(default_factory=dict)
     dependencies: list[Dependency] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
+    shell: CellFindings = field(default_factory=CellFindings)
