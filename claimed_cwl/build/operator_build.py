@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from claimed_cwl.build.builder import BuildResult, build_image, push_image
-from claimed_cwl.compile import read_user_files, render_artifacts, report_warnings, write_atomically
+from claimed_cwl.compile import (
+    read_user_files,
+    render_artifacts,
+    report_warnings,
+    user_file_paths,
+    write_atomically,
+)
 from claimed_cwl.emit import EMITTERS, ArtifactSettings
 from claimed_cwl.parse import Analysis, analyse_operator
 from claimed_cwl.spec import OperatorSpec
@@ -48,17 +54,22 @@ def build_operator(
     out_dir: Path | None = None,
     *,
     push: bool = False,
+    force: bool = False,
 ) -> OperatorBuild:
-    """Parse, render, build (and push); write the artifacts only after the image exists."""
+    """Parse, render, build (and push); write the artifacts only after the image exists.
+
+    ``force`` overwrites files in ``out_dir`` that claimed-cwl did not write.
+    """
     analysis = analyse_operator(source, tuple(additional_files))
     report_warnings(analysis)
     spec = analysis.spec
-    artifacts = render_artifacts(spec, settings, read_user_files(source, spec))
+    originals = user_file_paths(source, spec)
+    artifacts = render_artifacts(spec, settings, read_user_files(source, spec, originals))
     image = settings.image.image(spec.name)
     result = build_image(client, image, settings.dockerfile.base_for(spec.language), context_files(spec, artifacts))
     if push:
         for reference in (image, result.digest_image):
             push_image(client, reference)
     target = out_dir if out_dir is not None else Path.cwd() / spec.name
-    written = write_atomically(target, artifacts)
+    written = write_atomically(target, artifacts, originals=originals, force=force)
     return OperatorBuild(spec, target / EMITTERS["cwl"].file_name(spec), written, result, analysis)

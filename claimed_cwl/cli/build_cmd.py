@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     additional = operator_relative(args.operator, args.additional_files)
     built = build_operator(docker_client(), args.operator, additional, settings_from_args(args),
-                           args.out, push=args.push)
+                           args.out, push=args.push, force=args.force)
     if args.explain and built.analysis is not None:
         print_explanation(args.operator, built.analysis)
     state = "up to date" if built.image.reused else "built"

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
                "writable": tuple(args.writable)}
     additional = operator_relative(args.operator, args.additional_files)
     built = compile_grid(args.operator, additional, settings_from_args(args), options, out_dir=args.out,
-                         client=client)
+                         client=client, force=args.force)
     if built.image is not None:
         state = "up to date" if built.image.reused else "built"
         print(f"image {built.image.image} {state} (content digest {built.image.digest[:12]})")

@@ -81,7 +81,7 @@ def _operator_cwl(source: Path, args: argparse.Namespace) -> Path:
                                 dockerfile=DockerfileSettings(base_image=args.base_image))
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "claimed-cwl" / "operators"
     out_dir = cache / source.resolve().parent.name / source.stem
-    return build_operator(docker_client(), source, (), settings, out_dir).cwl
+    return build_operator(docker_client(), source, (), settings, out_dir, force=True).cwl  # our own cache
 
 
 def run(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from claimed_cwl.build.builder import BuildResult, build_image
-from claimed_cwl.compile import read_user_files, write_atomically
+from claimed_cwl.compile import read_user_files, user_file_paths, write_atomically
 from claimed_cwl.emit import ArtifactSettings
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.gridwf.image import emit_grid_dockerfile, runtime_files
@@ -74,12 +74,14 @@ def compile_grid(
     *,
     out_dir: Path | None = None,
     client: Any = None,
+    force: bool = False,
 ) -> GridBuild:
     """Parse ``source``, render the grid artifacts, build the image when ``client`` is given, then write.
 
     ``grid_options`` are the GridSpec fields besides the operator (process,
     backend, workers, writable). Nothing is written unless everything
-    rendered (and the image, when asked for, was built).
+    rendered (and the image, when asked for, was built); ``force`` overwrites
+    files in ``out_dir`` that claimed-cwl did not write.
     """
     spec = analyse_operator(source, tuple(additional_files), tuple(grid_options.get("writable", ()))).spec
     grid = GridSpec(spec, **grid_options)
@@ -90,5 +92,5 @@ def compile_grid(
         image = build_image(client, reference, settings.dockerfile.base_for(spec.language),
                             grid_context(grid, artifacts))
     target = out_dir if out_dir is not None else Path.cwd() / grid.name
-    written = write_atomically(target, artifacts)
+    written = write_atomically(target, artifacts, originals=user_file_paths(source, spec), force=force)
     return GridBuild(grid, target / _file_names(grid)["cwl"], written, image)
