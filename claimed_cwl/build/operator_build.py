@@ -55,10 +55,12 @@ def build_operator(
     *,
     push: bool = False,
     force: bool = False,
+    keep_old_tags: bool = False,
 ) -> OperatorBuild:
     """Parse, render, build (and push); write the artifacts only after the image exists.
 
-    ``force`` overwrites files in ``out_dir`` that claimed-cwl did not write.
+    ``force`` overwrites files in ``out_dir`` that claimed-cwl did not write;
+    ``keep_old_tags`` keeps the image repository's earlier ``sha-`` tags.
     """
     analysis = analyse_operator(source, tuple(additional_files))
     report_warnings(analysis)
@@ -66,7 +68,8 @@ def build_operator(
     originals = user_file_paths(source, spec)
     artifacts = render_artifacts(spec, settings, read_user_files(source, spec, originals))
     image = settings.image.image(spec.name)
-    result = build_image(client, image, settings.dockerfile.base_for(spec.language), context_files(spec, artifacts))
+    result = build_image(client, image, settings.dockerfile.base_for(spec.language), context_files(spec, artifacts),
+                         keep_old_tags=keep_old_tags)
     if push:
         for reference in (image, result.digest_image):
             push_image(client, reference)

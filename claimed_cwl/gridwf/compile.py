@@ -19,6 +19,7 @@ from claimed_cwl.emit import ArtifactSettings
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.gridwf.image import emit_grid_dockerfile, runtime_files
 from claimed_cwl.gridwf.k8s_kfp import emit_grid_job, emit_grid_kfp
+from claimed_cwl.gridwf.process_check import check_process
 from claimed_cwl.gridwf.spec import GridSpec
 from claimed_cwl.gridwf.workflow import emit_grid_cwl
 from claimed_cwl.launch import launcher_files
@@ -75,22 +76,25 @@ def compile_grid(
     out_dir: Path | None = None,
     client: Any = None,
     force: bool = False,
+    keep_old_tags: bool = False,
 ) -> GridBuild:
     """Parse ``source``, render the grid artifacts, build the image when ``client`` is given, then write.
 
     ``grid_options`` are the GridSpec fields besides the operator (process,
     backend, workers, writable). Nothing is written unless everything
     rendered (and the image, when asked for, was built); ``force`` overwrites
-    files in ``out_dir`` that claimed-cwl did not write.
+    files in ``out_dir`` that claimed-cwl did not write; ``keep_old_tags``
+    keeps the image repository's earlier ``sha-`` tags.
     """
     spec = analyse_operator(source, tuple(additional_files), tuple(grid_options.get("writable", ()))).spec
     grid = GridSpec(spec, **grid_options)
+    check_process(source, grid.process)
     artifacts = render_grid(grid, settings, read_user_files(source, spec))
     image = None
     if client is not None:
-        reference = settings.image.image(grid.name)
+        reference = settings.image.image(grid.image_name)
         image = build_image(client, reference, settings.dockerfile.base_for(spec.language),
-                            grid_context(grid, artifacts))
+                            grid_context(grid, artifacts), keep_old_tags=keep_old_tags)
     target = out_dir if out_dir is not None else Path.cwd() / grid.name
     written = write_atomically(target, artifacts, originals=user_file_paths(source, spec), force=force)
     return GridBuild(grid, target / _file_names(grid)["cwl"], written, image)
