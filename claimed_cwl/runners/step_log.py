@@ -36,6 +36,7 @@ _EXITED = re.compile(r"^(exited with status|was terminated by signal)")
 _NO_OUTPUT = re.compile(r"Error collecting output for parameter '(?P<param>[^']+)':.*"
                         r"Did not find output file with glob pattern: (?P<globs>\[.*\])", re.DOTALL)
 _OUTPUTS_FORMAT = "[job %s] outputs %s"
+_CWLTOOL_HINT = "Workflow error, try again with --debug for more information:"
 # Status of a job that is prepared but whose process has not started; of one whose process runs.
 WAITING, RUNNING = "waiting", "running"
 # Statuses that are no failure: cwltool's success and skipped (a 'when' that was false), and unfinished jobs.
@@ -213,5 +214,5 @@ def failure_note(watcher: StepWatcher) -> str:
     """Why a failed run failed, for the line after the table: the failed steps, or the last error."""
     if watcher.failed:
         return f"failed step(s): {', '.join(dict.fromkeys(watcher.failed))}"
-    first_line = watcher.last_error.strip().splitlines()[0] if watcher.last_error.strip() else "see the log above"
-    return f"the run failed outside its steps: {first_line}"
+    said = " ".join(watcher.last_error.split()).removeprefix(_CWLTOOL_HINT).strip() or "see the log above"
+    return f"the run failed outside its steps: {said[:300]}"
