@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +16,6 @@ E2E = Path(__file__).parent / "e2e"
 pytestmark = pytest.mark.docker
 
 
-@pytest.fixture
-def repository(docker_client: Any) -> Iterator[str]:
-    """An image repository of this test alone; every image in it is removed afterwards."""
-    repo = f"localhost/tags-{uuid.uuid4().hex[:8]}"
-    yield repo
-    for image in docker_client.images.list():
-        for tag in image.tags:
-            if tag.startswith(f"{repo}/"):
-                with contextlib.suppress(Exception):
-                    docker_client.images.remove(tag, force=True)
-
-
 def _tags(client: Any, repo: str) -> list[str]:
     return sorted(tag for image in client.images.list(name=repo) for tag in image.tags if tag.startswith(f"{repo}:"))
 
@@ -39,11 +25,11 @@ def _edit(source: Path) -> None:
 
 
 def test_only_the_current_sha_tag_is_kept_unless_asked(docker_client: Any, python_base_image: str, tmp_path: Path,
-                                                       repository: str) -> None:
+                                                       image_repository: str) -> None:
     source = tmp_path / "word_count.py"
     shutil.copy(E2E / "word_count.py", source)
-    image_repo = f"{repository}/claimed-word-count"
-    args = ["build", str(source), "--repository", repository, "--version", "1", "--out", str(tmp_path / "out")]
+    image_repo = f"{image_repository}/claimed-word-count"
+    args = ["build", str(source), "--repository", image_repository, "--version", "1", "--out", str(tmp_path / "out")]
     assert main(args) == 0
     first = [tag for tag in _tags(docker_client, image_repo) if ":sha-" in tag]
     _edit(source)
@@ -60,11 +46,11 @@ def test_only_the_current_sha_tag_is_kept_unless_asked(docker_client: Any, pytho
 
 
 def test_an_earlier_image_with_a_version_tag_keeps_it(docker_client: Any, python_base_image: str, tmp_path: Path,
-                                                      repository: str) -> None:
+                                                      image_repository: str) -> None:
     source = tmp_path / "word_count.py"
     shutil.copy(E2E / "word_count.py", source)
-    image_repo = f"{repository}/claimed-word-count"
-    out = ["--out", str(tmp_path / "out"), "--repository", repository]
+    image_repo = f"{image_repository}/claimed-word-count"
+    out = ["--out", str(tmp_path / "out"), "--repository", image_repository]
     assert main(["build", str(source), "--version", "1.0", *out]) == 0
     old_id = docker_client.images.get(f"{image_repo}:1.0").id
     _edit(source)
@@ -74,15 +60,15 @@ def test_an_earlier_image_with_a_version_tag_keeps_it(docker_client: Any, python
 
 
 def test_local_and_s3_grid_builds_get_distinct_tags(docker_client: Any, python_base_image: str, tmp_path: Path,
-                                                    repository: str) -> None:
+                                                    image_repository: str) -> None:
     """Before, both were REPOSITORY/claimed-<name>-grid:VERSION and each build took the tag from the other."""
     source = tmp_path / "grid_op.py"
     shutil.copy(E2E / "grid" / "grid_op.py", source)
     for backend in ("local", "s3"):
-        assert main(["grid", str(source), "--backend", backend, "--build", "--repository", repository,
+        assert main(["grid", str(source), "--backend", backend, "--build", "--repository", image_repository,
                      "--version", "1", "--out", str(tmp_path / backend)]) == 0
-    local = docker_client.images.get(f"{repository}/claimed-grid-op-grid:1")
-    s3 = docker_client.images.get(f"{repository}/claimed-grid-op-grid-s3:1")
+    local = docker_client.images.get(f"{image_repository}/claimed-grid-op-grid:1")
+    s3 = docker_client.images.get(f"{image_repository}/claimed-grid-op-grid-s3:1")
     assert local.id != s3.id
-    assert f"{repository}/claimed-grid-op-grid-s3:1" in (tmp_path / "s3" / "grid-op-grid.cwl").read_text()
-    assert f"{repository}/claimed-grid-op-grid:1" in (tmp_path / "local" / "grid-op-grid.cwl").read_text()
+    assert f"{image_repository}/claimed-grid-op-grid-s3:1" in (tmp_path / "s3" / "grid-op-grid.cwl").read_text()
+    assert f"{image_repository}/claimed-grid-op-grid:1" in (tmp_path / "local" / "grid-op-grid.cwl").read_text()

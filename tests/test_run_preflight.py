@@ -3,15 +3,12 @@ operator sources built under --repository, an operator that does not write its o
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,18 +40,6 @@ with Workflow("counted") as wf:
 """
 
 
-@pytest.fixture
-def repository(docker_client: Any) -> Iterator[str]:
-    """An image repository of this test alone; its images are removed afterwards."""
-    repo = f"localhost/preflight-{uuid.uuid4().hex[:8]}"
-    yield repo
-    for image in docker_client.images.list():
-        for tag in image.tags:
-            if tag.startswith(f"{repo}/"):
-                with contextlib.suppress(Exception):
-                    docker_client.images.remove(tag, force=True)
-
-
 def _created_containers(client: Any, since: int, image_part: str) -> list[dict[str, Any]]:
     events = client.events(since=since, until=int(time.time()) + 1, decode=True,
                            filters={"type": "container", "event": "create"})
@@ -62,11 +47,11 @@ def _created_containers(client: Any, since: int, image_part: str) -> list[dict[s
 
 
 def test_a_workflow_of_unbuilt_source_operators_names_what_to_build(
-        docker_client: Any, python_base_image: str, repository: str, tmp_path: Path,
+        docker_client: Any, python_base_image: str, image_repository: str, tmp_path: Path,
         capfd: pytest.CaptureFixture[str]) -> None:
     """Before: the first step ran, then cwltool failed with 'Docker is required to run this tool'."""
     shutil.copy(E2E / "word_count.py", tmp_path / "word_count.py")
-    (tmp_path / "pipeline.py").write_text(PIPELINE.replace("REPOSITORY", repository), encoding="utf-8")
+    (tmp_path / "pipeline.py").write_text(PIPELINE.replace("REPOSITORY", image_repository), encoding="utf-8")
     assert main(["workflow", "build", str(tmp_path / "pipeline.py"), "-o", str(tmp_path / "wf")]) == 0
     (tmp_path / "in.txt").write_text("a b a\n", encoding="utf-8")
     capfd.readouterr()
@@ -75,12 +60,12 @@ def test_a_workflow_of_unbuilt_source_operators_names_what_to_build(
                  "--text", str(tmp_path / "in.txt")])
     err = capfd.readouterr().err
     assert code == 1
-    assert f"{repository}/claimed-word-count:latest: the image of operator word-count; build it: claimed-cwl " \
-           f"build <its source> --repository {repository} --version latest" in err
+    assert f"{image_repository}/claimed-word-count:latest: the image of operator word-count; build it: claimed-cwl " \
+           f"build <its source> --repository {image_repository} --version latest" in err
     assert "nothing was run" in err and "Docker is required" not in err
-    assert _created_containers(docker_client, since, repository) == []
+    assert _created_containers(docker_client, since, image_repository) == []
     # built as the message says, the same command runs
-    assert main(["build", str(tmp_path / "word_count.py"), "--repository", repository, "--out",
+    assert main(["build", str(tmp_path / "word_count.py"), "--repository", image_repository, "--out",
                  str(tmp_path / "built")]) == 0
     assert main(["run", "--quiet", "--outdir", str(tmp_path / "out"), str(tmp_path / "wf" / "counted.cwl"),
                  "--text", str(tmp_path / "in.txt")]) == 0
@@ -88,26 +73,26 @@ def test_a_workflow_of_unbuilt_source_operators_names_what_to_build(
 
 
 def test_an_operator_source_is_built_under_the_repository_given(
-        docker_client: Any, python_base_image: str, repository: str, tmp_path: Path,
+        docker_client: Any, python_base_image: str, image_repository: str, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     shutil.copy(E2E / "word_count.py", tmp_path / "word_count.py")
     (tmp_path / "in.txt").write_text("b b\n", encoding="utf-8")
-    assert main(["run", "--quiet", "--repository", repository, "--outdir", str(tmp_path / "out"),
+    assert main(["run", "--quiet", "--repository", image_repository, "--outdir", str(tmp_path / "out"),
                  str(tmp_path / "word_count.py"), "--input_file", str(tmp_path / "in.txt")]) == 0
-    assert docker_client.images.get(f"{repository}/claimed-word-count:latest")
+    assert docker_client.images.get(f"{image_repository}/claimed-word-count:latest")
     assert (tmp_path / "out" / "counts.tsv").read_text(encoding="utf-8") == "b\t2\n"
 
 
-def test_component_runs_publish_their_outputs(docker_client: Any, python_base_image: str, repository: str,
+def test_component_runs_publish_their_outputs(docker_client: Any, python_base_image: str, image_repository: str,
                                               tmp_path: Path, s3_server: SeaweedFS, s3_bucket: str) -> None:
     """Before: --publish was silently ignored with --component."""
-    settings = ArtifactSettings(image=ImageSettings(repository=repository, version="pub"))
+    settings = ArtifactSettings(image=ImageSettings(repository=image_repository, version="pub"))
     build_operator(docker_client, E2E / "word_count.py", (), settings, tmp_path / "op")
     (tmp_path / "in.txt").write_text("a b a\n", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "claimed_cwl", "run", "--quiet", "--outdir", str(tmp_path / "out"),
-         "--publish", f"s3://{s3_bucket}/run", "--component", f"{repository}/claimed-word-count:pub",
+         "--publish", f"s3://{s3_bucket}/run", "--component", f"{image_repository}/claimed-word-count:pub",
          "--input_file", str(tmp_path / "in.txt")],
         capture_output=True, text=True, check=False, timeout=600,
         env={**{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLAIMED_CWL_"))}, **s3_server.env()})
@@ -120,13 +105,13 @@ def test_component_runs_publish_their_outputs(docker_client: Any, python_base_im
 
 
 def test_an_operator_that_does_not_write_its_output_is_told_so(
-        docker_client: Any, python_base_image: str, repository: str, tmp_path: Path,
+        docker_client: Any, python_base_image: str, image_repository: str, tmp_path: Path,
         capfd: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "no_output.py"
     source.write_text('"""Forget the output."""\nimport os\n# where the result goes\n'
                       'output_result = os.getenv("output_result", "result.txt")\nprint("done")\n', encoding="utf-8")
-    built = build_operator(docker_client, source, (),
-                           ArtifactSettings(image=ImageSettings(repository=repository, version="x")), tmp_path / "op")
+    settings = ArtifactSettings(image=ImageSettings(repository=image_repository, version="x"))
+    built = build_operator(docker_client, source, (), settings, tmp_path / "op")
     capfd.readouterr()
     assert main(["run", "--outdir", str(tmp_path / "out"), str(built.cwl)]) == 1
     err = capfd.readouterr().err

@@ -10,7 +10,6 @@ with a warm pip cache).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from services import remove_repository_images
 
 ROOT = Path(__file__).resolve().parent.parent
 E2E = ROOT / "tests" / "e2e"
@@ -85,13 +85,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
 
 @pytest.fixture(scope="module")
 def repository(docker_client: Any) -> Iterator[str]:
+    """One image repository for the module's builds; its images are removed afterwards."""
     repo = f"localhost/wheel-{uuid.uuid4().hex[:8]}"
     yield repo
-    for image in docker_client.images.list():
-        for tag in image.tags:
-            if tag.startswith(f"{repo}/"):
-                with contextlib.suppress(Exception):
-                    docker_client.images.remove(tag, force=True)
+    remove_repository_images(docker_client, repo)
 
 
 def test_the_wheel_holds_the_files_that_go_into_images(installed: Installed) -> None:
