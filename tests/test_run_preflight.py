@@ -84,6 +84,17 @@ def test_an_operator_source_is_built_under_the_repository_given(
     assert (tmp_path / "out" / "counts.tsv").read_text(encoding="utf-8") == "b\t2\n"
 
 
+def test_an_operator_source_with_a_bad_input_is_not_even_built(
+        docker_client: Any, python_base_image: str, image_repository: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    shutil.copy(E2E / "word_count.py", tmp_path / "word_count.py")
+    assert main(["run", "--repository", image_repository, "--outdir", str(tmp_path / "out"),
+                 str(tmp_path / "word_count.py"), "--top", "three"]) == 1
+    assert "argument --top: invalid int value: 'three'" in capfd.readouterr().err
+    assert docker_client.images.list(name=f"{image_repository}/claimed-word-count") == []
+
+
 def test_component_runs_publish_their_outputs(docker_client: Any, python_base_image: str, image_repository: str,
                                               tmp_path: Path, s3_server: SeaweedFS, s3_bucket: str) -> None:
     """Before: --publish was silently ignored with --component."""
