@@ -261,3 +261,11 @@ def test_inputs_are_checked_in_a_clean_environment(echo_tool: Path, tmp_path: Pa
     assert printed["path"] == str(work / "rel out" / "echo.txt")
     assert printed["location"] == (work / "rel out" / "echo.txt").as_uri()
     assert sorted(p.name for p in (work / "rel out").iterdir()) == ["echo.txt"]  # no staging left
+
+
+def test_the_output_object_points_into_outdir_when_run_in_process(echo_tool: Path, tmp_path: Path,
+                                                                    capfd: pytest.CaptureFixture[str]) -> None:
+    """Called as a function (sys.stdout need not be fd 1), the printed paths are the delivered ones too."""
+    assert main(["run", "--quiet", "--outdir", str(tmp_path / "o"), str(echo_tool)]) == 0
+    printed = json.loads(capfd.readouterr().out)["echo"]
+    assert printed["path"] == str(tmp_path / "o" / "echo.txt") and Path(printed["path"]).is_file()

@@ -18,15 +18,23 @@ __all__ = ["captured_stdout", "find_output_object", "output_object"]
 
 @contextlib.contextmanager
 def captured_stdout(scratch: Path) -> Iterator[Path]:
-    """Send fd 1 (and ``sys.stdout``) to a file under ``scratch`` for the block; yield its path."""
+    """Send fd 1 and ``sys.stdout`` to a file under ``scratch`` for the block; yield its path.
+
+    Both: child processes write to fd 1, this process to ``sys.stdout``, which
+    need not be fd 1 (a test's capture, an embedding program).
+    """
     sys.stdout.flush()
     fd, name = tempfile.mkstemp(prefix="stdout-", dir=scratch)
-    saved = os.dup(1)
+    saved, saved_stream = os.dup(1), sys.stdout
+    stream = open(os.dup(fd), "w", encoding="utf-8", closefd=True)  # noqa: SIM115 (closed below)
     try:
         os.dup2(fd, 1)
+        sys.stdout = stream
         yield Path(name)
     finally:
-        sys.stdout.flush()
+        stream.flush()
+        sys.stdout = saved_stream
+        stream.close()
         os.dup2(saved, 1)
         os.close(saved)
         os.close(fd)
