@@ -10,8 +10,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from claimed_cwl.emit.dockerfile import usable_lock
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.launch import launcher_files
 from claimed_cwl.lockfile import LOCK_FILE, Lock, read_lock, render_lock
+from claimed_cwl.outdir import write_atomically
 from claimed_cwl.parse import Analysis, analyse_operator
 from claimed_cwl.spec import OperatorSpec
 
@@ -31,6 +30,7 @@ __all__ = [
     "read_user_files",
     "render_artifacts",
     "report_warnings",
+    "user_file_paths",
     "with_lock",
     "write_atomically",
 ]
@@ -78,8 +78,8 @@ def report_warnings(analysis: Analysis) -> None:
         log.warning("%s", warning)
 
 
-def read_user_files(source: Path, spec: OperatorSpec) -> dict[str, bytes]:
-    """Read the operator's source and additional files, by build-context name; directories are walked.
+def user_file_paths(source: Path, spec: OperatorSpec) -> dict[str, Path]:
+    """The operator's source and additional files, by build-context name -> the file to read; directories are walked.
 
     ``spec.additional_files`` are relative to the operator's directory, as
     the parser checked them; their names in the image are the same. A
@@ -88,14 +88,21 @@ def read_user_files(source: Path, spec: OperatorSpec) -> dict[str, bytes]:
     error naming the link and its target, so no host file reaches the image.
     """
     base = source.parent.resolve()
-    files = {spec.source_file: _read(source)}
+    files = {spec.source_file: source}
     for name in spec.additional_files:
         _collect(source.parent / name, name.rstrip("/"), base, files, set())
     return files
 
 
-def _collect(path: Path, name: str, base: Path, files: dict[str, bytes], seen: set[Path]) -> None:
-    """Add the file ``path`` (or every file under the directory) to ``files`` as ``name``."""
+def read_user_files(source: Path, spec: OperatorSpec, paths: Mapping[str, Path] | None = None) -> dict[str, bytes]:
+    """Read the operator's source and additional files (``paths``, default :func:`user_file_paths`), by name."""
+    paths = user_file_paths(source, spec) if paths is None else paths
+    # additional files are read as resolved, without following a link swapped in since
+    return {name: _read(path, follow=name == spec.source_file) for name, path in paths.items()}
+
+
+def _collect(path: Path, name: str, base: Path, files: dict[str, Path], seen: set[Path]) -> None:
+    """Add the file ``path`` (or every file under the directory) to ``files`` as ``name``, resolved."""
     real = path.resolve()
     if not real.is_relative_to(base):
         raise ClaimedError(f"{path}: a symbolic link to {os.readlink(path) if path.is_symlink() else real} "
@@ -107,7 +114,7 @@ def _collect(path: Path, name: str, base: Path, files: dict[str, bytes], seen: s
         for child in sorted(real.iterdir()):
             _collect(path / child.name, f"{name}/{child.name}", base, files, seen | {real})
     elif real.is_file():
-        files[name] = _read(real, follow=False)  # resolved: a link swapped in since is not followed
+        files[name] = real
     else:
         raise ClaimedError(f"{path}: not a regular file or directory (a device, socket or pipe, or a dangling "
                            "symbolic link): it cannot be copied into the image")
@@ -129,13 +136,16 @@ def compile_operator(
     additional_files: Sequence[str | Path] = (),
     options: ArtifactSettings | None = None,
     out_dir: Path | None = None,
+    *,
+    force: bool = False,
 ) -> CompileResult:
     """Parse ``source``, render all artifacts and write them to ``out_dir`` (default ``./<name>``).
 
     ``additional_files`` are relative to the operator's directory (as for
     :func:`~claimed_cwl.parse.parse_operator`).
     Nothing is written unless everything rendered; files are then moved into
-    place one by one with ``os.replace``.
+    place one by one with ``os.replace``. Files in ``out_dir`` that claimed-cwl
+    did not write are not overwritten unless ``force`` (see :mod:`claimed_cwl.outdir`).
     """
     analysis = analyse_operator(source, tuple(additional_files))
     report_warnings(analysis)
@@ -144,8 +154,9 @@ def compile_operator(
     settings = options or ArtifactSettings()
     lock = fitting_lock(spec, settings, target)
     settings = dataclasses.replace(settings, dockerfile=dataclasses.replace(settings.dockerfile, lock=lock))
-    artifacts = with_lock(render_artifacts(spec, settings, read_user_files(source, spec)), spec, lock)
-    written = write_atomically(target, artifacts)
+    originals = user_file_paths(source, spec)
+    artifacts = with_lock(render_artifacts(spec, settings, read_user_files(source, spec, originals)), spec, lock)
+    written = write_atomically(target, artifacts, originals=originals, force=force)
     return CompileResult(spec=spec, out_dir=target, written=written, analysis=analysis)
 
 
@@ -168,46 +179,3 @@ def with_lock(artifacts: dict[str, bytes], spec: OperatorSpec, lock: Lock | None
     if LOCK_FILE in artifacts:
         raise ClaimedError(f"{LOCK_FILE}: an operator file has the name of the generated lock file; rename it")
     return dict(sorted({**artifacts, LOCK_FILE: render_lock(lock, spec.name).encode("utf-8")}.items()))
-
-
-def _check_target(out_dir: Path, names: Sequence[str]) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ClaimedError(f"{out_dir}: output path exists and is not a directory")
-    for name in names:
-        path = out_dir / name
-        if path.is_dir() and not path.is_symlink():
-            raise ClaimedError(f"{path}: a directory is in the way of an output file")
-        for parent in Path(name).parents:
-            if parent != Path(".") and (out_dir / parent).exists() and not (out_dir / parent).is_dir():
-                raise ClaimedError(f"{out_dir / parent}: a file is in the way of an output directory")
-
-
-def write_atomically(out_dir: Path, files: Mapping[str, bytes]) -> tuple[Path, ...]:
-    """Write ``files`` under ``out_dir``: first all into a temporary directory beside it, then move.
-
-    On an error before the move nothing in ``out_dir`` has changed.
-    """
-    _check_target(out_dir, list(files))
-    parent = out_dir.absolute().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=parent))
-    except OSError as exc:
-        raise ClaimedError(f"{out_dir}: cannot create the output directory: {exc.strerror or exc}") from exc
-    try:
-        for name, content in files.items():
-            staged = staging / name
-            staged.parent.mkdir(parents=True, exist_ok=True)
-            staged.write_bytes(content)
-        out_dir.mkdir(exist_ok=True)
-        written = []
-        for name in files:
-            destination = out_dir / name
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, destination)
-            written.append(destination)
-    except OSError as exc:
-        raise ClaimedError(f"{out_dir}: cannot write the output: {exc.strerror or exc}") from exc
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return tuple(written)

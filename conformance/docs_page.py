@@ -20,7 +20,7 @@ _INTRO = """# CWL v1.2 conformance
 
 claimed-cwl runs CWL with cwltool (in-process) or Toil (single machine). The
 [CWL v1.2 conformance suite](https://github.com/common-workflow-language/cwl-v1.2)
-(378 tests, commit 551d58d, in `../shared/cwl-v1.2`) is run with
+(378 tests, commit 551d58d, vendored in `conformance/cwl-v1.2`) is run with
 [cwltest](https://github.com/common-workflow-language/cwltest) driving
 `claimed-cwl-runner` (the same as `claimed-cwl run`), with Docker, two tests
 at a time. Plain `cwltool` and `toil-cwl-runner` are run the same way as

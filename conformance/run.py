@@ -40,7 +40,8 @@ __all__ = ["main", "run_suite"]
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-DEFAULT_SUITE = Path(os.environ.get("CWL_CONFORMANCE_SUITE", REPO.parent / "shared/cwl-v1.2/conformance_tests.yaml"))
+# The vendored suite (conformance/cwl-v1.2, see its ORIGIN.txt); CWL_CONFORMANCE_SUITE names another copy.
+DEFAULT_SUITE = Path(os.environ.get("CWL_CONFORMANCE_SUITE", HERE / "cwl-v1.2" / "conformance_tests.yaml"))
 EXPECTED = HERE / "expected_failures.yaml"
 RESULTS = HERE / "results"
 WORK = HERE / ".work"

@@ -39,7 +39,8 @@ for dir in cwl/*/; do
     [ -n "$source_file" ] || continue  # hand-written CWL only (collect_files)
     [ "$(printf '%s\n' "$source_file" | wc -l)" -eq 1 ] || die "$dir: more than one operator source"
     log "compile $source_file"
-    claimed-cwl compile "$source_file" --out "$out/cwl/$name" \
+    # --force: the checked-in files are regenerated on purpose (git shows what changed)
+    claimed-cwl compile "$source_file" --out "$out/cwl/$name" --force \
         --repository "$repository" --version "$version" >/dev/null
 done
 

@@ -5,6 +5,7 @@
 #   1. scripts/setup.sh                             .venv with claimed-cwl[dev]
 #   2. scripts/services.sh start docker registry    Docker engine (+ registry) on loopback
 #   3. scripts/base-images.sh python r              offline base images
+#      scripts/tools.sh graphviz                    Graphviz's `dot`, which `claimed-cwl viz` draws with
 #   4. claimed-cwl build  cwl/generate_data/generate_data.py, cwl/plot_histogram/plot_histogram.py
 #                                                   compile each operator and build its image
 #   5. claimed-cwl run    cwl/generate_data/...     one operator on its own
@@ -24,6 +25,7 @@ out=build/example
 bash scripts/setup.sh
 bash scripts/services.sh start docker registry
 bash scripts/base-images.sh python r
+bash scripts/tools.sh graphviz
 # shellcheck source=/dev/null
 source .venv/bin/activate
 

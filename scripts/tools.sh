@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Host tools the tests use besides the services: podman (a second container
-# engine, daemon-less), Graphviz (`dot`, for `claimed-cwl viz`).
+# Host tools besides the services: podman (a second container engine,
+# daemon-less; the tests use it), Graphviz (`dot`, for `claimed-cwl viz`; the
+# example and the tests use it).
 # Idempotent: installs only what is missing.
+#
+# Usage: scripts/tools.sh [podman] [graphviz]     (no argument: both)
 #
 # Rootful podman here needs explicit ulimits (runc cannot raise them to the
 # host's defaults inside this sandbox: "error setting rlimit ... operation not
@@ -11,7 +14,20 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 t0=$(now)
-apt_install podman graphviz
+wanted=("$@")
+[ ${#wanted[@]} -gt 0 ] || wanted=(podman graphviz)
+for tool in "${wanted[@]}"; do
+    case $tool in podman | graphviz) ;; *) die "unknown tool $tool: expected podman or graphviz" ;; esac
+done
+apt_install "${wanted[@]}"
+versions=()
+if [[ " ${wanted[*]} " == *" graphviz "* ]]; then
+    versions+=("$(dot -V 2>&1)")
+fi
+if [[ " ${wanted[*]} " != *" podman "* ]]; then
+    log "tools ready (${versions[*]}) in $(elapsed "$t0") s"
+    exit 0
+fi
 conf=/etc/containers/containers.conf
 if ! grep -qs '^default_ulimits' "$conf"; then
     mkdir -p "$(dirname "$conf")"
@@ -22,4 +38,5 @@ if ! grep -qs '^default_ulimits' "$conf"; then
     fi
     log "podman: default ulimits written to $conf"
 fi
-log "tools ready (podman $(podman --version | awk '{print $3}'), $(dot -V 2>&1)) in $(elapsed "$t0") s"
+versions=("podman $(podman --version | awk '{print $3}')" "${versions[@]}")
+log "tools ready ($(IFS=,; echo "${versions[*]}" | sed 's/,/, /g')) in $(elapsed "$t0") s"

@@ -10,9 +10,12 @@ started everything) it fails instead, so a broken set-up cannot pass as skips.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import urllib.error
 import urllib.request
+import uuid
+from collections.abc import Iterator
 from typing import Any, NoReturn
 
 import docker.errors
@@ -25,9 +28,11 @@ __all__ = [
     "PYTHON_BASE_IMAGE",
     "R_BASE_IMAGE",
     "docker_client",
+    "image_repository",
     "python_base_image",
     "r_base_image",
     "registry_url",
+    "remove_repository_images",
 ]
 
 PYTHON_BASE_IMAGE = "claimed-base/python:3.11"
@@ -82,3 +87,20 @@ def python_base_image(docker_client: Any) -> str:
 def r_base_image(docker_client: Any) -> str:
     """Name of the offline R 4.2 base image (also tagged r-base:4.2.2)."""
     return _base_image(docker_client, R_BASE_IMAGE, "r")
+
+
+def remove_repository_images(client: Any, repository: str) -> None:
+    """Remove every image tagged under ``repository/`` (a test's own repository)."""
+    for image in client.images.list():
+        for tag in image.tags:
+            if tag.startswith(f"{repository}/"):
+                with contextlib.suppress(docker.errors.DockerException):
+                    client.images.remove(tag, force=True)
+
+
+@pytest.fixture
+def image_repository(docker_client: Any) -> Iterator[str]:
+    """An image repository of this test alone (``localhost/test-<random>``); its images are removed afterwards."""
+    repository = f"localhost/test-{uuid.uuid4().hex[:8]}"
+    yield repository
+    remove_repository_images(docker_client, repository)

@@ -13,6 +13,7 @@ import pytest
 from claimed_cwl.cli import main
 from claimed_cwl.compile import compile_operator
 from claimed_cwl.errors import ClaimedError
+from claimed_cwl.outdir import MANIFEST_NAME
 
 GOLDEN = Path(__file__).parent / "golden"
 SECRET = "not-a-real-token"
@@ -38,10 +39,10 @@ def test_compile_writes_a_build_context(operator_dir: Path, tmp_path: Path, caps
     files = _snapshot(out)
     assert sorted(files) == sorted([
         "Dockerfile", "claimed_launcher.py", "filter-csv.cwl", "filter-csv.job.yaml", "filter-csv.yaml",
-        "filter_csv.py", "helpers/util.py",
+        "filter_csv.py", "helpers/util.py", MANIFEST_NAME,
     ])
     printed = capsys.readouterr().out.split()
-    assert sorted(printed) == sorted(str(out / name) for name in files)
+    assert sorted(printed) == sorted(str(out / name) for name in files if name != MANIFEST_NAME)
     assert files["filter_csv.py"] == (operator_dir / "filter_csv.py").read_bytes()
     for line in files["Dockerfile"].decode().splitlines():
         if line.startswith("COPY "):

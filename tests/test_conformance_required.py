@@ -22,7 +22,7 @@ from ruamel.yaml import YAML
 ROOT = Path(__file__).resolve().parents[1]
 HARNESS = ROOT / "conformance" / "run.py"
 EXPECTED = ROOT / "conformance" / "expected_failures.yaml"
-SUITE = Path(os.environ.get("CWL_CONFORMANCE_SUITE", ROOT.parent / "shared/cwl-v1.2/conformance_tests.yaml"))
+SUITE = Path(os.environ.get("CWL_CONFORMANCE_SUITE", ROOT / "conformance" / "cwl-v1.2" / "conformance_tests.yaml"))
 
 TOOL = os.environ.get("CLAIMED_CONFORMANCE_RUNNER")  # another runner executable; default claimed-cwl-runner
 
@@ -30,6 +30,19 @@ TOOL = os.environ.get("CLAIMED_CONFORMANCE_RUNNER")  # another runner executable
 def _expected() -> dict[str, Any]:
     data: dict[str, Any] = YAML(typ="safe").load(EXPECTED.read_text(encoding="utf-8"))
     return data
+
+
+def test_the_suite_is_vendored_unmodified_with_licence_and_origin() -> None:
+    """A clone needs nothing beside it: the harness reads the suite from the repository by default."""
+    sys.path.insert(0, str(ROOT / "conformance"))
+    from run import DEFAULT_SUITE
+    from vendor_suite import SUITE, check
+
+    assert DEFAULT_SUITE.resolve() == (SUITE / "conformance_tests.yaml").resolve()
+    assert DEFAULT_SUITE.resolve().is_relative_to(ROOT)
+    assert "Apache License" in (SUITE / "LICENSE.txt").read_text(encoding="utf-8")
+    assert "commit 551d58d" in (SUITE / "ORIGIN.txt").read_text(encoding="utf-8")
+    assert check() == []
 
 
 def test_expected_failures_are_explained() -> None:

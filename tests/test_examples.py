@@ -41,14 +41,16 @@ def _generated_files(root: Path) -> set[str]:
     """Every file under root/cwl/*/ and root/workflows/*/, relative to root (hand-written and sources excluded).
 
     The launcher that compile copies beside each operator (so that the folder is
-    a complete build context) is the package's own file: it is not tracked
-    (.gitignore), so it is not compared either.
+    a complete build context) is the package's own file, and compile's list of
+    the files it generated is a local record: neither is tracked (.gitignore),
+    so neither is compared.
     """
     files = {*root.glob("cwl/*/*"), *root.glob("workflows/*/*")}
     return {
         str(path.relative_to(root)) for path in files
         if path.is_file() and path.resolve() not in HAND_WRITTEN and "__pycache__" not in path.parts
         and not path.name.startswith(("claimed_launcher.", "claimed_notebook."))
+        and path.name != ".claimed-cwl-generated.json"
     }
 
 

@@ -38,8 +38,19 @@ def test_txt_batch_file_is_comma_separated(tmp_path: Path) -> None:
 
 
 def test_txt_batch_file_trailing_comma_and_duplicates(tmp_path: Path) -> None:
-    path = write(tmp_path / "b.txt", "x1,x2,\nx3,x1,\n")
-    assert load_batch_file(path) == ["x1", "x2", "x3"]
+    assert load_batch_file(write(tmp_path / "a.txt", "x1,x2,\nx3,\n")) == ["x1", "x2", "x3"]
+    with pytest.raises(GridError, match=r"b\.txt:2: batch id 'x1' is listed twice \(first on line 1\)"):
+        load_batch_file(write(tmp_path / "b.txt", "x1,x2,\nx3,x1,\n"))
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("d.csv", "filename\na\nb\na\n"),
+    ("d.json", '["a", "b", "a"]'),
+    ("e.json", '{"a": 1, "b": {"a": 2}, "a": 3}'),  # json.loads would silently keep one "a"
+])
+def test_repeated_batch_ids_are_an_error(tmp_path: Path, name: str, text: str) -> None:
+    with pytest.raises(GridError, match=r"batch id 'a' is listed twice"):
+        load_batch_file(write(tmp_path / name, text))
 
 
 def test_json_keys_and_csv_column(tmp_path: Path) -> None:

@@ -135,7 +135,7 @@ def test_job_runs_parallel_worker_loops_with_secret_credentials(spec: OperatorSp
     job = _load(emit_grid_job(GridSpec(spec, backend="s3", workers=4), ImageSettings(version="1"), JobSettings()))
     assert (job["spec"]["parallelism"], job["spec"]["completions"]) == (4, 4)
     container = job["spec"]["template"]["spec"]["containers"][0]
-    assert container["image"] == "claimed/claimed-grid-op-grid:1"
+    assert container["image"] == "claimed/claimed-grid-op-grid-s3:1"  # the S3 image differs from the local one
     assert container["command"][:3] == ["python", "-m", "claimed_cwl.grid.worker"]
     assert "--workers-loop" in container["command"]
     env = {item["name"]: item for item in container["env"]}

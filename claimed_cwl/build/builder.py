@@ -15,7 +15,16 @@ from claimed_cwl.build.failure import explain_pip_failure, save_log, strip_ansi
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.progress import Progress
 
-__all__ = ["DIGEST_LABEL", "BuildError", "BuildResult", "build_image", "follow_build", "push_image", "split_image"]
+__all__ = [
+    "DIGEST_LABEL",
+    "BuildError",
+    "BuildResult",
+    "build_image",
+    "follow_build",
+    "push_image",
+    "remove_old_digest_tags",
+    "split_image",
+]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +64,7 @@ def build_image(
     check: Callable[[str], None] | None = None,
     python_version: str = "",
     no_cache: bool = False,
+    keep_old_tags: bool = False,
 ) -> BuildResult:
     """Build ``image`` from ``context`` (file name -> bytes, with a ``Dockerfile``).
 
@@ -63,7 +73,10 @@ def build_image(
     on a new image before it gets its digest tag (so a failed check leaves no
     tag that a later build would reuse); it raises BuildError to fail the
     build. ``python_version`` (the base image's ``X.Y``) feeds the hint of a
-    failed pip install. ``no_cache`` builds every layer again.
+    failed pip install. ``no_cache`` builds every layer again. The
+    repository's other ``sha-`` tags (earlier contents of the same operator)
+    are removed unless ``keep_old_tags``; an image left without tags goes
+    with its last one.
     """
     base_id = _base_image_id(client, base_image)
     digest = content_digest(context, base_id)
@@ -73,19 +86,47 @@ def build_image(
     if existing is not None:
         existing.tag(*split_image(image))
         log.info("image %s is up to date (content digest %s)", image, digest[:12])
-        return BuildResult(image, digest, digest_image, existing.id, reused=True)
-    log.info("building %s from %s", image, base_image)
-    image_id = _run_build(client, image, _tar(context), {DIGEST_LABEL: digest}, (base_image, python_version),
-                          no_cache=no_cache)
-    built = client.images.get(image_id)
-    if check is not None:
-        try:
-            check(image_id)
-        except BuildError:
-            _untag(client, image)
-            raise
-    built.tag(*split_image(digest_image))
-    return BuildResult(image, digest, digest_image, built.id, reused=False)
+        result = BuildResult(image, digest, digest_image, existing.id, reused=True)
+    else:
+        log.info("building %s from %s", image, base_image)
+        image_id = _run_build(client, image, _tar(context), {DIGEST_LABEL: digest}, (base_image, python_version),
+                              no_cache=no_cache)
+        built = client.images.get(image_id)
+        if check is not None:
+            try:
+                check(image_id)
+            except BuildError:
+                _untag(client, image)
+                raise
+        built.tag(*split_image(digest_image))
+        result = BuildResult(image, digest, digest_image, built.id, reused=False)
+    if not keep_old_tags:
+        remove_old_digest_tags(client, repo, digest_image)
+    return result
+
+
+def remove_old_digest_tags(client: Any, repo: str, keep: str) -> list[str]:
+    """Remove the ``<repo>:sha-*`` tags other than ``keep``; return the removed ones.
+
+    Only the tags go: an image that still has another tag (a version that
+    still names it) stays. A tag whose image a container still uses is left,
+    with a note in the log.
+    """
+    from docker.errors import APIError  # noqa: PLC0415
+
+    removed = []
+    for found in client.images.list(name=repo):
+        for tag in found.tags or []:
+            if not tag.startswith(f"{repo}:sha-") or tag == keep:
+                continue
+            try:
+                client.images.remove(tag)
+            except APIError as exc:  # e.g. a container of that image exists
+                log.info("kept %s: %s", tag, exc.explanation or exc)
+                continue
+            removed.append(tag)
+            log.info("removed the earlier content tag %s", tag)
+    return removed
 
 
 def push_image(client: Any, image: str) -> None:

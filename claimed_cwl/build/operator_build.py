@@ -20,10 +20,11 @@ from typing import Any
 from claimed_cwl.build.builder import BuildError, BuildResult, build_image, push_image
 from claimed_cwl.build.import_check import MissingImport, check_imports, describe_missing
 from claimed_cwl.build.resolve import extend_lock, resolve_lock
-from claimed_cwl.compile import read_user_files, render_artifacts, report_warnings, with_lock, write_atomically
+from claimed_cwl.compile import read_user_files, render_artifacts, report_warnings, user_file_paths, with_lock
 from claimed_cwl.emit import EMITTERS, ArtifactSettings
 from claimed_cwl.emit.dockerfile import dockerfile_layers, pip_requirements, usable_lock
 from claimed_cwl.lockfile import LOCK_FILE, Lock, read_lock
+from claimed_cwl.outdir import write_atomically
 from claimed_cwl.parse import Analysis, analyse_operator
 from claimed_cwl.spec import OperatorSpec
 
@@ -99,18 +100,26 @@ def build_operator(
     add_missing: bool = False,
     refresh_lock: bool = False,
     no_cache: bool = False,
+    force: bool = False,
+    keep_old_tags: bool = False,
 ) -> OperatorBuild:
-    """Parse, lock, render, build, check imports (and push); write the artifacts only after the image exists."""
+    """Parse, lock, render, build, check imports (and push); write the artifacts only after the image exists.
+
+    ``force`` overwrites files in ``out_dir`` that claimed-cwl did not write;
+    ``keep_old_tags`` keeps the image repository's earlier ``sha-`` tags.
+    """
     analysis = analyse_operator(source, tuple(additional_files))
     report_warnings(analysis)
     spec = analysis.spec
     target = out_dir if out_dir is not None else Path.cwd() / spec.name
     lock, resolved = prepare_lock(client, spec, settings, target, refresh=refresh_lock)
-    user_files = read_user_files(source, spec)
+    originals = user_file_paths(source, spec)
+    user_files = read_user_files(source, spec, originals)
     added: list[tuple[str, str]] = []
     while True:
         artifacts, result, missing = _build_once(client, spec, settings, lock=lock, user_files=user_files,
-                                                 operator_dir=source.parent, no_cache=no_cache)
+                                                 operator_dir=source.parent, no_cache=no_cache,
+                                                 keep_old_tags=keep_old_tags)
         if not missing:
             break
         addable = [(m.distribution, f"import {m.module.name} at {m.module.where}") for m in missing
@@ -125,7 +134,7 @@ def build_operator(
     if push:
         for reference in (result.image, result.digest_image):
             push_image(client, reference)
-    written = write_atomically(target, artifacts)
+    written = write_atomically(target, artifacts, originals=originals, force=force)
     return OperatorBuild(spec, target / EMITTERS["cwl"].file_name(spec), written, result, tuple(added), resolved,
                          analysis)
 
@@ -150,7 +159,7 @@ def import_checker(
 
 def _build_once(
     client: Any, spec: OperatorSpec, settings: ArtifactSettings, *, lock: Lock | None, user_files: dict[str, bytes],
-    operator_dir: Path, no_cache: bool,
+    operator_dir: Path, no_cache: bool, keep_old_tags: bool,
 ) -> tuple[dict[str, bytes], BuildResult, list[MissingImport]]:
     """Render with ``lock`` and build; return the artifacts, the result and the imports the new image lacks."""
     locked = dataclasses.replace(settings, dockerfile=dataclasses.replace(settings.dockerfile, lock=lock))
@@ -162,7 +171,7 @@ def _build_once(
     python = lock.python_version() if lock else ""
     try:
         result = build_image(client, image, base, context_files(spec, artifacts), check=check, python_version=python,
-                             no_cache=no_cache)
+                             no_cache=no_cache, keep_old_tags=keep_old_tags)
     except BuildError:
         if not missing:
             raise

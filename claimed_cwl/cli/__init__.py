@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the top-level argument parser with every sub-command registered."""
     parser = argparse.ArgumentParser(
         prog="claimed-cwl",
+        allow_abbrev=False,  # options are matched in full: run's inputs may look like prefixes of ours
         description="Compile CLAIMED operators (Python scripts, notebooks, R scripts) into container images, "
         "typed CWL v1.2 tools, KubeFlow components and Kubernetes Jobs; compose and run them.",
     )
@@ -94,5 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def runner_main() -> int:
-    """``claimed-cwl-runner``: ``claimed-cwl run`` under the cwl-runner name that cwltest calls."""
-    return main(["run", *sys.argv[1:]])
+    """``claimed-cwl-runner``: ``claimed-cwl run`` under the cwl-runner name that cwltest calls.
+
+    As CWL runners do, it leaves out job-file keys that are no inputs (with a warning) instead of refusing them.
+    """
+    return main(["run", "--ignore-unknown-inputs", *sys.argv[1:]])

@@ -13,7 +13,7 @@ from claimed_cwl.cli.compile_cmd import (
 )
 from claimed_cwl.errors import ClaimedError
 
-__all__ = ["register", "run"]
+__all__ = ["add_keep_old_tags", "register", "run"]
 
 
 def register(subparsers: Any) -> None:
@@ -40,9 +40,17 @@ def register(subparsers: Any) -> None:
                         "digest is still needed: an unchanged operator is reused)")
     parser.add_argument("--refresh-lock", action="store_true",
                         help="resolve the Python requirements again instead of using OUT/requirements.lock")
+    add_keep_old_tags(parser)
     parser.add_argument("--engine", default="docker", choices=["docker", "podman"],
                         help="container engine that builds the image (default: docker; podman can only run)")
     parser.set_defaults(func=run)
+
+
+def add_keep_old_tags(parser: argparse.ArgumentParser) -> None:
+    """Add ``--keep-old-tags``: shared by ``build`` and ``grid``."""
+    parser.add_argument("--keep-old-tags", action="store_true",
+                        help="keep the earlier sha-<digest> tags of the image's repository (default: only the tag of "
+                        "the current content is kept; an earlier image left without any tag is removed)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     additional = operator_relative(args.operator, args.additional_files)
     built = build_operator(docker_client(), args.operator, additional, settings_from_args(args),
                            args.out, push=args.push, add_missing=args.add_missing, refresh_lock=args.refresh_lock,
-                           no_cache=args.no_cache)
+                           no_cache=args.no_cache, force=args.force, keep_old_tags=args.keep_old_tags)
     for name, why in built.added:
         print(f"added {name} ({why}); recorded in requirements.lock")
     if built.resolved:

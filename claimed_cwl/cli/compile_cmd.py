@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from claimed_cwl.emit import ArtifactSettings, DockerfileSettings, ImageSettings, JobSettings, SettingsError
+from claimed_cwl.outdir import MANIFEST_NAME
 
 __all__ = ["operator_relative", "register", "run", "settings_from_args"]
 
@@ -41,7 +42,11 @@ def add_operator_arguments(parser: argparse.ArgumentParser) -> None:
                        help="base image of the Dockerfile (default: python:3.11-slim for Python and notebooks, "
                        "r-base:4.2.2 for R)")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
-                        help="output directory (default: ./<operator name>)")
+                        help="output directory (default: ./<operator name>). Files there that claimed-cwl did not "
+                        "write are not overwritten; files an earlier compile wrote and this one does not are removed "
+                        f"(the list is kept in DIR/{MANIFEST_NAME})")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite files in --out that claimed-cwl did not write, or that were changed since")
     parser.add_argument("--explain", action="store_true",
                         help="print, for every parameter, what it became and the uses in the code that decided it "
                         "(file:line)")
@@ -105,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     additional = operator_relative(args.operator, args.additional_files)
     from claimed_cwl.compile import compile_operator  # noqa: PLC0415 - keep CLI start-up light
 
-    result = compile_operator(args.operator, additional, settings_from_args(args), args.out)
+    result = compile_operator(args.operator, additional, settings_from_args(args), args.out, force=args.force)
     if args.explain and result.analysis is not None:
         print_explanation(args.operator, result.analysis)
     for path in result.written:

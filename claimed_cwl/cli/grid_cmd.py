@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from claimed_cwl.cli.build_cmd import add_keep_old_tags
 from claimed_cwl.cli.compile_cmd import add_operator_arguments, operator_relative, settings_from_args
 
 __all__ = ["register", "run"]
@@ -20,7 +21,10 @@ def register(subparsers: Any) -> None:
         "N jobs that each list and loop over the batches), coordinated through a directory or an S3 prefix "
         "(crash-safe, exactly once to completion, resumable), and reports the counts. Also writes "
         "OUT/<name>-grid.job.yaml (Kubernetes Job, parallelism = --workers), OUT/<name>-grid.yaml (KFP) and the "
-        "grid image's build context (image REPOSITORY/claimed-<name>-grid:VERSION). See docs/grid.md.",
+        "grid image's build context (image REPOSITORY/claimed-<name>-grid:VERSION, or claimed-<name>-grid-s3 with "
+        "--backend s3: that image also holds boto3). PROCESS is checked first: a module-level function whose first "
+        "parameter is the batch id and whose other parameters have defaults or module-level variables of their "
+        "names. See docs/grid.md.",
     )
     add_operator_arguments(parser)
     grid = parser.add_argument_group("grid")
@@ -34,6 +38,7 @@ def register(subparsers: Any) -> None:
     grid.add_argument("--writable", action="append", default=[], metavar="PARAM",
                       help="a Directory parameter the workers write into, updated in place (repeatable)")
     parser.add_argument("--build", action="store_true", help="build the grid image with the Docker engine")
+    add_keep_old_tags(parser)
     parser.set_defaults(func=run)
 
 
@@ -50,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
                "writable": tuple(args.writable)}
     additional = operator_relative(args.operator, args.additional_files)
     built = compile_grid(args.operator, additional, settings_from_args(args), options, out_dir=args.out,
-                         client=client)
+                         client=client, force=args.force,
+                         keep_old_tags=args.keep_old_tags)
     if built.image is not None:
         state = "up to date" if built.image.reused else "built"
         print(f"image {built.image.image} {state} (content digest {built.image.digest[:12]})")

@@ -1,10 +1,16 @@
-"""``claimed-cwl run``: run a CWL tool or workflow, an operator source, or an operator image."""
+"""``claimed-cwl run``: run a CWL tool or workflow, an operator source, or an operator image.
+
+Runner options come before the document; everything after it is the job file
+and the document's inputs (``--`` may separate them), matched exactly.
+Everything that can be checked is checked before any container starts: the
+job file, the inputs, ``--outdir``, the images.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
-import tempfile
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -13,28 +19,37 @@ from urllib.request import url2pathname
 from claimed_cwl.config import apply_environment
 from claimed_cwl.config.arguments import add_environment_arguments, resolve_from_args
 from claimed_cwl.errors import ClaimedError
-from claimed_cwl.runners import BACKENDS, RunOptions, run_cwl
+from claimed_cwl.runners import BACKENDS, RunOptions
+from claimed_cwl.runners.job_inputs import check_inputs, document_inputs, inputs_help
+from claimed_cwl.runners.private import private_dir
 from claimed_cwl.staging import run_staged
+from claimed_cwl.staging.deliver import check_outdir
 
 __all__ = ["register", "run"]
 
 _OPERATOR_SUFFIXES = (".py", ".ipynb", ".r")
+_HELP = ("-h", "--help")
 
 
 def register(subparsers: Any) -> None:
     """Add the ``run`` sub-command to ``subparsers``."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "run",
+        allow_abbrev=False,  # an input --b must not be taken for --backend
         help="run a CWL tool/workflow, an operator source or an operator image with cwltool or Toil",
+        usage="claimed-cwl run [OPTIONS] TOOL_OR_WORKFLOW [JOB] [--] [--INPUT VALUE ...]",
         description="Run TOOL_OR_WORKFLOW (a .cwl file; or an operator .py/.ipynb/.R, which is compiled and "
-        "built first) with inputs from JOB (YAML/JSON) and/or --<input> VALUE flags after it. Inputs are "
-        "type-checked before any container starts. Outputs go to --outdir; the CWL output object is printed "
+        "built first) with inputs from JOB (YAML/JSON) and/or --<input> VALUE flags after it. Options of "
+        "claimed-cwl run go before TOOL_OR_WORKFLOW; everything after it is the job file and the inputs, "
+        "whose names must be given in full (-- may stand before them). 'claimed-cwl run TOOL --help' lists "
+        "the inputs of TOOL. The job file, the inputs, --outdir and the images are checked before any "
+        "container starts. Outputs go to --outdir only when the run succeeds; the CWL output object is printed "
         "as JSON on stdout. Accepts the cwl-runner arguments (--outdir, --quiet, TOOL, JOB), so "
         "'cwltest --tool claimed-cwl-runner' drives it. Unknown options before TOOL are passed to the "
         "backend as they are (write them as --option=value).",
     )
     parser.add_argument("tool", nargs="?", metavar="TOOL_OR_WORKFLOW", help="CWL document or operator source")
-    parser.add_argument("rest", nargs=argparse.REMAINDER, metavar="[JOB] [--INPUT VALUE ...]",
+    parser.add_argument("rest", nargs=argparse.REMAINDER, metavar="[JOB] [--] [--INPUT VALUE ...]",
                         help="job file, then the tool's inputs as --name value")
     parser.add_argument("--component", action="store_true",
                         help="TOOL_OR_WORKFLOW is an operator image: run it by name with its parameters "
@@ -46,7 +61,8 @@ def register(subparsers: Any) -> None:
     add_environment_arguments(parser)
     parser.add_argument("--publish", default=None, metavar="s3://BUCKET/PREFIX",
                         help="upload the outputs there after the run, then a manifest.json (sizes, SHA-256)")
-    parser.add_argument("--outdir", type=Path, default=Path("."), help="where outputs go (default: .)")
+    parser.add_argument("--outdir", type=Path, default=Path("."),
+                        help="where outputs go, only when the run succeeds (default: .)")
     parser.add_argument("--quiet", action="store_true", help="only warnings and errors from the runner")
     parser.add_argument("--parallel", action="store_true", help="run independent steps in parallel (cwltool)")
     parser.add_argument("--network", default=None, metavar="NET",
@@ -54,7 +70,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--repository", default="claimed",
                         help="image repository when building an operator source (default: claimed)")
     parser.add_argument("--base-image", default=None, help="base image when building an operator source")
-    parser.set_defaults(func=run, backend_args=[])
+    parser.add_argument("--ignore-unknown-inputs", action="store_true",
+                        help="leave out, with a warning, job-file keys that are not inputs of the document (as CWL "
+                        "runners do; claimed-cwl-runner does this) instead of refusing the job")
+    parser.set_defaults(func=run, backend_args=[], runner_option_strings=sorted(parser._option_string_actions))
 
 
 def _local_path(arg: str) -> Path:
@@ -67,21 +86,87 @@ def _local_path(arg: str) -> Path:
 
 
 def _split_rest(rest: list[str]) -> tuple[Path | None, tuple[str, ...]]:
-    if rest and not rest[0].startswith("-"):
-        return _local_path(rest[0]), tuple(rest[1:])
-    return None, tuple(rest)
+    """The job file (a first word that is no option) and the inputs; the first ``--`` is dropped."""
+    rest = list(rest)
+    job = None
+    if rest and rest[0] != "--" and not rest[0].startswith("-"):
+        job = _local_path(rest.pop(0))
+    if "--" in rest:
+        rest.remove("--")
+    return job, tuple(rest)
 
 
-def _operator_cwl(source: Path, args: argparse.Namespace) -> Path:
+def _build_operator(source: Path, args: argparse.Namespace) -> Path:
     from claimed_cwl.build import docker_client  # noqa: PLC0415
     from claimed_cwl.build.operator_build import build_operator  # noqa: PLC0415
-    from claimed_cwl.emit import ArtifactSettings, DockerfileSettings, ImageSettings  # noqa: PLC0415
 
-    settings = ArtifactSettings(image=ImageSettings(repository=args.repository),
-                                dockerfile=DockerfileSettings(base_image=args.base_image))
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "claimed-cwl" / "operators"
     out_dir = cache / source.resolve().parent.name / source.stem
-    return build_operator(docker_client(), source, (), settings, out_dir).cwl
+    built = build_operator(docker_client(), source, (), _operator_settings(args), out_dir, force=True)  # our cache
+    return built.cwl
+
+
+def _operator_settings(args: argparse.Namespace) -> Any:
+    from claimed_cwl.emit import ArtifactSettings, DockerfileSettings, ImageSettings  # noqa: PLC0415
+
+    return ArtifactSettings(image=ImageSettings(repository=args.repository),
+                            dockerfile=DockerfileSettings(base_image=args.base_image))
+
+
+def _document(args: argparse.Namespace, scratch: Path) -> tuple[Path, Path | None]:
+    """The CWL document to check the inputs against, and the operator source to build first (if any).
+
+    An operator source is compiled into ``scratch`` (its image is built only
+    once its inputs are known to be good); an image's tool is read from its label.
+    """
+    if args.component:
+        from claimed_cwl.build import docker_client  # noqa: PLC0415
+        from claimed_cwl.runners.component import cwl_for_image  # noqa: PLC0415
+
+        return cwl_for_image(docker_client(), args.tool, scratch), None
+    document = _local_path(args.tool)
+    if not Path(str(document).partition("#")[0]).exists():
+        raise ClaimedError(f"{document}: no such file")
+    if document.suffix.lower() not in _OPERATOR_SUFFIXES:
+        return document, None
+    from claimed_cwl.compile import compile_operator  # noqa: PLC0415
+    from claimed_cwl.emit import EMITTERS  # noqa: PLC0415
+
+    compiled = compile_operator(document, (), _operator_settings(args), scratch / "operator")
+    return compiled.out_dir / EMITTERS["cwl"].file_name(compiled.spec), document
+
+
+def _wants_help(document: Path, inputs: tuple[str, ...]) -> bool:
+    if "-h" in inputs:
+        return True
+    return "--help" in inputs and "help" not in {item.name for item in document_inputs(document)}
+
+
+def _check_misplaced_options(document: Path, inputs: tuple[str, ...], runner_options: list[str]) -> None:
+    """An option of ``run`` written after the document (and no input of that name): say where it goes."""
+    names = {f"--{item.name}" for item in document_inputs(document)}
+    misplaced = sorted({flag for flag in (token.split("=", 1)[0] for token in inputs if token.startswith("--"))
+                        if flag in runner_options and flag not in names})
+    if misplaced:
+        raise ClaimedError(f"{', '.join(misplaced)}: option(s) of claimed-cwl run, not inputs of {document}: "
+                           "give them before the document (claimed-cwl run [OPTIONS] DOCUMENT [JOB] [INPUTS])")
+
+
+def _check_inputs(document: Path, options: RunOptions, args: argparse.Namespace) -> None:
+    """Check the job file and the inputs before anything is built or run (the job is merged later, privately)."""
+    if options.job is not None and not options.job.is_file():
+        raise ClaimedError(f"{options.job}: no such job file" if not options.job.exists() else
+                           f"{options.job}: the job file is not a regular file")
+    strict = not args.ignore_unknown_inputs
+    if not options.inputs and (options.job is None or not strict):
+        return  # the job file goes to the runner as it is
+    _check_misplaced_options(document, options.inputs, args.runner_option_strings)
+    check_inputs(document, options.job if strict else None, options.inputs)
+
+
+def _needs_local_images(options: RunOptions) -> bool:
+    """Whether steps run on this machine's engine (on Kubernetes every pod pulls its image itself)."""
+    return options.batch_system != "kubernetes"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,15 +181,18 @@ def run(args: argparse.Namespace) -> int:
     publish = args.publish or env.publish
     if not args.tool:
         raise ClaimedError("nothing to run: give a CWL document, an operator source, or --component IMAGE")
-    if args.component:
-        from claimed_cwl.build import docker_client  # noqa: PLC0415
-        from claimed_cwl.runners.component import cwl_for_image  # noqa: PLC0415
+    with private_dir("claimed-run-") as scratch:
+        document, source = _document(args, scratch)
+        if any(token in _HELP for token in inputs) and _wants_help(document, inputs):
+            sys.stdout.write(inputs_help(document, f"claimed-cwl run {args.tool}"))
+            return 0
+        check_outdir(options.outdir)
+        _check_inputs(document, options, args)
+        if source is not None:
+            document = _build_operator(source, args)  # the same inputs as the compiled one
+        if _needs_local_images(options):
+            from claimed_cwl.runners.images import ensure_images  # noqa: PLC0415
 
-        with tempfile.TemporaryDirectory(prefix="claimed-component-") as scratch:
-            return run_cwl(cwl_for_image(docker_client(), args.tool, Path(scratch)), options, backend)
-    document = _local_path(args.tool)
-    if not Path(str(document).partition("#")[0]).exists():
-        raise ClaimedError(f"{document}: no such file")
-    if document.suffix.lower() in _OPERATOR_SUFFIXES:
-        document = _operator_cwl(document, args)
-    return run_staged(document, options, backend, publish=publish, endpoint=env.s3.endpoint, region=env.s3.region)
+            ensure_images(document, options.engine, options.extra_args)
+        return run_staged(document, options, backend, publish=publish, endpoint=env.s3.endpoint,
+                          region=env.s3.region)

@@ -57,6 +57,7 @@ SECRET_MARK = "claimed:secret"
 _INPUT_POSITION = 0
 _OUTPUT_POSITION = 1
 _COMMAND_POSITION = 2
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _TOP_LEVEL_ORDER = (
     "cwlVersion", "class", "id", "label", "doc", "$namespaces", "requirements", "hints",
     "baseCommand", "arguments", "inputs", "outputs", "steps",
@@ -111,7 +112,7 @@ def _input(param: Parameter) -> cwl.CommandInputParameter:
         binding = cwl.CommandLineBinding(position=_INPUT_POSITION, valueFrom=f"{param.name}=$(self.basename)")
     elif param.trailing_slash:
         binding = cwl.CommandLineBinding(position=_INPUT_POSITION, valueFrom=f"{param.name}=$(self.path)/")
-    type_: Any = param.type.value if param.required else ["null", param.type.value]
+    type_: Any = _cwl_type(param) if param.required else ["null", _cwl_type(param)]
     return cwl.CommandInputParameter(
         id=param.input_id,
         type_=type_,
@@ -166,6 +167,13 @@ def secret_listing(spec: OperatorSpec) -> list[Any]:
             entries.append(f'$(inputs.{cwl_id} === null ? null : {{"entryname": {json.dumps(path)}, '
                            f'"entry": inputs.{cwl_id}}})')
     return entries
+
+
+def _cwl_type(param: Parameter) -> str:
+    """The CWL type of ``param``: ``long`` for an integer whose default does not fit CWL's 32-bit ``int``."""
+    if param.type is ParamType.INT and isinstance(param.default, int) and not _INT_MIN <= param.default <= _INT_MAX:
+        return "long"
+    return param.type.value
 
 
 def _cwl_default(param: Parameter) -> Any:

@@ -9,7 +9,8 @@ interpreted safely, and ``re:REGEX`` is accepted too.
 
 Every id is validated before any work starts: it becomes a file name and an
 object key, so empty ids, absolute paths, ``.``/``..`` segments, NUL and other
-control characters and backslashes are rejected. ``/`` is allowed between
+control characters and backslashes are rejected; an id listed twice in a batch
+file is an error too (files grouped by a pattern share their batch, of course). ``/`` is allowed between
 safe segments (CLAIMED batch files often list relative paths).
 """
 
@@ -95,14 +96,21 @@ def _id_problem(batch_id: str) -> str:  # noqa: PLR0911 (one return per reason)
     return ""
 
 
-def validate_batches(items: Iterable[tuple[str, int]], source: str) -> list[str]:
-    """Validate ``(id, line)`` pairs from ``source``; drop duplicates keeping the first; error on any unsafe id."""
-    seen: dict[str, None] = {}
+def validate_batches(items: Iterable[tuple[str, int]], source: str, merge_duplicates: bool = False) -> list[str]:
+    """Validate ``(id, line)`` pairs from ``source``: an unsafe id is an error, and so is a repeated one.
+
+    ``merge_duplicates`` keeps the first of repeated ids instead (files grouped into batches by a pattern).
+    """
+    seen: dict[str, int] = {}
     for batch_id, line in items:
         problem = _id_problem(batch_id)
         if problem:
             raise GridError(f"unsafe batch id {batch_id!r}: {problem}", source, line)
-        seen.setdefault(batch_id, None)
+        if batch_id in seen and not merge_duplicates:
+            first = f" (first on line {seen[batch_id]})" if seen[batch_id] else ""
+            raise GridError(f"batch id {batch_id!r} is listed twice{first}: each batch must be listed once", source,
+                            line)
+        seen.setdefault(batch_id, line)
     if not seen:
         raise GridError("no batches", source)
     return list(seen)
@@ -134,12 +142,18 @@ def _txt_items(text: str) -> list[tuple[str, int]]:
 
 
 def _json_items(text: str, source: str) -> list[tuple[str, int]]:
+    top_keys: list[str] = []
+
+    def keep_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        top_keys[:] = [key for key, _ in pairs]  # the last object decoded is the outermost one
+        return dict(pairs)
+
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=keep_pairs)
     except json.JSONDecodeError as exc:
         raise GridError(f"not valid JSON: {exc.msg}", source, exc.lineno) from None
     if isinstance(data, dict):
-        return [(key, 0) for key in data]
+        return [(key, 0) for key in top_keys]  # with repeated keys, which json.loads would merge
     if isinstance(data, list) and all(isinstance(item, str) for item in data):
         return [(item, 0) for item in data]
     raise GridError("a .json batch file must hold an object (its keys are the batches) or a list of strings", source)
@@ -233,7 +247,7 @@ def batches_from_pattern(patterns: str, group_by: str) -> list[str]:
             if part == "":
                 raise GridError(f"gw_group_by {group_by!r} gives an empty batch id for {file_path!r}")
             found.append((part, 0))
-    return sorted(validate_batches(found, f"gw_file_path_pattern {patterns!r}"))
+    return sorted(validate_batches(found, f"gw_file_path_pattern {patterns!r}", merge_duplicates=True))
 
 
 def resolve_batches(

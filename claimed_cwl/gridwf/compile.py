@@ -16,12 +16,13 @@ from typing import Any
 
 from claimed_cwl.build.builder import BuildResult, build_image
 from claimed_cwl.build.operator_build import import_checker, prepare_lock
-from claimed_cwl.compile import fitting_lock, read_user_files, with_lock, write_atomically
+from claimed_cwl.compile import fitting_lock, read_user_files, user_file_paths, with_lock, write_atomically
 from claimed_cwl.emit import ArtifactSettings
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.gridwf.image import emit_grid_dockerfile, runtime_files
 from claimed_cwl.gridwf.import_safety import check_import_safety
 from claimed_cwl.gridwf.k8s_kfp import emit_grid_job, emit_grid_kfp
+from claimed_cwl.gridwf.process_check import check_process
 from claimed_cwl.gridwf.spec import GridSpec
 from claimed_cwl.gridwf.workflow import emit_grid_cwl
 from claimed_cwl.launch import launcher_files
@@ -77,15 +78,20 @@ def compile_grid(
     *,
     out_dir: Path | None = None,
     client: Any = None,
+    force: bool = False,
+    keep_old_tags: bool = False,
 ) -> GridBuild:
     """Parse ``source``, render the grid artifacts, build the image when ``client`` is given, then write.
 
     ``grid_options`` are the GridSpec fields besides the operator (process,
     backend, workers, writable). Nothing is written unless everything
-    rendered (and the image, when asked for, was built).
+    rendered (and the image, when asked for, was built); ``force`` overwrites
+    files in ``out_dir`` that claimed-cwl did not write; ``keep_old_tags``
+    keeps the image repository's earlier ``sha-`` tags.
     """
     spec = analyse_operator(source, tuple(additional_files), tuple(grid_options.get("writable", ()))).spec
     grid = GridSpec(spec, **grid_options)
+    check_process(source, grid.process)
     check_import_safety(source, source.read_text(encoding="utf-8", errors="replace"), grid.process)
     target = out_dir if out_dir is not None else Path.cwd() / grid.name
     if client is not None:  # the operator's lock (resolved when missing or out of date), as for 'build'
@@ -96,10 +102,10 @@ def compile_grid(
     artifacts = with_lock(render_grid(grid, settings, read_user_files(source, spec)), spec, lock)
     image = None
     if client is not None:
-        reference = settings.image.image(grid.name)
+        reference = settings.image.image(grid.image_name)
         image = build_image(client, reference, settings.dockerfile.base_for(spec.language),
                             grid_context(grid, artifacts),
                             check=import_checker(client, spec, source.parent, reference),
-                            python_version=lock.python_version() if lock else "")
-    written = write_atomically(target, artifacts)
+                            python_version=lock.python_version() if lock else "", keep_old_tags=keep_old_tags)
+    written = write_atomically(target, artifacts, originals=user_file_paths(source, spec), force=force)
     return GridBuild(grid, target / _file_names(grid)["cwl"], written, image)

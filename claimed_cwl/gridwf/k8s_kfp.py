@@ -68,7 +68,7 @@ def _grid_env(grid: GridSpec, settings: JobSettings) -> list[CommentedMap]:
 
 def emit_grid_job(grid: GridSpec, image: ImageSettings, settings: JobSettings) -> str:
     """Render the grid's Kubernetes Job: ``parallelism`` workers running the worker loop."""
-    reference = ImageSettings.for_reference(image.image(grid.name))
+    reference = ImageSettings.for_reference(image.image(grid.image_name))
     job = _load(emit_job(grid.operator, reference, settings))
     workers = grid.workers or 1
     job["metadata"]["name"] = grid.name
@@ -97,7 +97,7 @@ def _concat(env_name: str, input_name: str) -> dict[str, Any]:
 
 def emit_grid_kfp(grid: GridSpec, image: ImageSettings) -> str:
     """Render the grid's KFP v1 component: the operator's inputs plus the gw_* inputs, running the worker loop."""
-    reference = ImageSettings.for_reference(image.image(grid.name))
+    reference = ImageSettings.for_reference(image.image(grid.image_name))
     component = _load(emit_kfp(grid.operator, reference))
     component["name"] = grid.name
     grid_inputs = [
@@ -115,7 +115,7 @@ def emit_grid_kfp(grid: GridSpec, image: ImageSettings) -> str:
     component["inputs"] = inputs
     component["outputs"] = []
     container = component["implementation"]["container"]
-    container["image"] = reference.image(grid.name)
+    container["image"] = reference.image(grid.image_name)
     operator_args = [item for item in container["command"][1:] if isinstance(item, dict)
                      and not _is_output_arg(item)]
     container["command"] = [

@@ -89,6 +89,14 @@ class GridSpec:
         return f"{self.operator.name}-grid"
 
     @property
+    def image_name(self) -> str:
+        """The name the grid image is tagged under: ``<operator>-grid``, ``<operator>-grid-s3`` for the S3 backend.
+
+        The two images differ (the S3 one has boto3), so one tag must not name both in turn.
+        """
+        return f"{self.name}-s3" if self.backend == "s3" else self.name
+
+    @property
     def mode(self) -> str:
         """``per-batch`` or ``workers``."""
         return "per-batch" if self.workers is None else "workers"

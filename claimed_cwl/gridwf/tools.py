@@ -131,13 +131,13 @@ def list_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
                            "--cwl-output", "--quiet"),
         inputs=_source_inputs() + (_s3_inputs() if grid.backend == "s3" else []),
         outputs=outputs,
-        requirements=_requirements(grid, image.image(grid.name), _file_root()),
+        requirements=_requirements(grid, image.image(grid.image_name), _file_root()),
     )
 
 
 def worker_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
     """The tool run by the scatter: one batch (``batch``), or a worker loop (``worker``, ``batches_json``)."""
-    reference = image.image(grid.name)
+    reference = image.image(grid.image_name)
     operator = build_tool(grid.operator, ImageSettings.for_reference(reference))
     inputs = list(operator.inputs)
     inputs += _coordinator_inputs(grid)
@@ -206,5 +206,5 @@ def report_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
         inputs=inputs,
         outputs=[cwl.CommandOutputParameter(id="report", type_="File",
                                             outputBinding=cwl.CommandOutputBinding(glob="report.json"))],
-        requirements=_requirements(grid, image.image(grid.name), staged),
+        requirements=_requirements(grid, image.image(grid.image_name), staged),
     )

@@ -139,5 +139,8 @@ def _additional_files(path: Path, files: Sequence[str | Path]) -> tuple[str, ...
         if not full.resolve().is_relative_to(base.resolve()):
             raise OperatorError(path, 0, f"{label}: a symbolic link to {str(full.resolve())!r}, outside the "
                                 "operator's directory: refusing to copy it into the image")
+        if not (full.is_file() or full.is_dir()):  # a FIFO would block the read; a socket or device cannot be copied
+            raise OperatorError(path, 0, f"{label}: not a regular file or directory (a FIFO, socket or device "
+                                "cannot be copied into an image)")
         checked.append(given.as_posix())
     return tuple(checked)

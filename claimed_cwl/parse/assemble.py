@@ -44,7 +44,9 @@ from claimed_cwl.spec import (
 __all__ = ["assemble"]
 
 _PATH_TYPES = (ParamType.FILE, ParamType.DIRECTORY)
-_CREDENTIALS_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]+:[^/\s@]+@")
+# The look-behind starts a scheme only where a run of scheme characters starts: without it a long run of
+# letters is rescanned from every position (quadratic: minutes for a 1 MB comment line).
+_CREDENTIALS_RE = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]+:[^/\s@]+@")
 _FALSE_WORDS = ("false", "no", "0", "off")
 _REMOTE_KINDS = frozenset({UseKind.REMOTE, UseKind.SQL, UseKind.HOST, UseKind.GLOB})
 

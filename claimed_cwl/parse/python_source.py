@@ -30,6 +30,9 @@ _CASTS = {"int": ParamType.INT, "float": ParamType.FLOAT, "bool": ParamType.BOOL
 _UNSUPPORTED = frozenset({"complex", "bytes", "bytearray", "list", "tuple", "set", "frozenset", "dict", "eval"})
 _CONST_CALLS = {"str": str, "int": int, "float": float}
 _NO_DEFAULT = ("none",)
+# CWL's widest integer is ``long`` (64-bit); a default outside it cannot be written as CWL.
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+_SHOWN_CHARS = 60
 
 
 @dataclass
@@ -72,6 +75,37 @@ def parse_tree(source: Source) -> ast.Module:
         raise source.error(0, f"cannot parse the Python source: {exc}") from None
 
 
+class _Segments:
+    """Source text of nodes, in time linear in their length.
+
+    ``ast.get_source_segment`` splits the whole text again on every call, one
+    character at a time: quadratic in the length of a line (14 s for a 1 MB line).
+    Columns are UTF-8 byte offsets, so each line is encoded once, when first needed.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.split("\n")  # the front ends hand in Unix newlines only
+        self._encoded: dict[int, bytes] = {}
+
+    def _line(self, index: int) -> bytes:
+        if index not in self._encoded:
+            self._encoded[index] = self.lines[index].encode("utf-8")
+        return self._encoded[index]
+
+    def of(self, node: ast.AST) -> str | None:
+        """The text of ``node``, or None when it has no position."""
+        first = getattr(node, "lineno", 0) - 1
+        last, col, end_col = getattr(node, "end_lineno", None), getattr(node, "col_offset", 0), getattr(
+            node, "end_col_offset", None)
+        if last is None or end_col is None or not 0 <= first < last <= len(self.lines):
+            return None
+        if first == last - 1:
+            return self._line(first)[col:end_col].decode("utf-8", "replace")
+        middle = self.lines[first + 1:last - 1]
+        head = self._line(first)[col:].decode("utf-8", "replace")
+        return "\n".join([head, *middle, self._line(last - 1)[:end_col].decode("utf-8", "replace")])
+
+
 def extract_python(source: Source, with_docstring: bool = True) -> Extracted:
     """Extract reads, value writes, comment lines and (optionally) the docstring of Python source."""
     tree = parse_tree(source)
@@ -92,6 +126,7 @@ class _Walker:
 
     def __init__(self, source: Source, tree: ast.Module) -> None:
         self.source = source
+        self.segments = _Segments(source.text)
         self.names = _collect_names(tree)
         self.parents: dict[ast.AST, ast.AST] = {}
         for node in ast.walk(tree):
@@ -147,7 +182,7 @@ class _Walker:
     def _literal_name(self, node: ast.AST | None, at: ast.expr) -> str | None:
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
             if node is not None:
-                text = ast.get_source_segment(self.source.text, node) or "an expression"
+                text = _shorten(self.segments.of(node) or "an expression")
                 self.usage.notice(at.lineno, f"an environment variable is read by a computed name ({text}): "
                                   "it is no parameter of the interface; read it with a literal name to make it one")
             return None
@@ -243,15 +278,30 @@ class _Walker:
     def _default(self, node: ast.expr | None) -> _Default:
         if node is None:
             return _Default(_NO_DEFAULT)
-        text = ast.get_source_segment(self.source.text, node) or "<expression>"
+        full = self.segments.of(node) or "<expression>"
+        text = _shorten(full)
         ok, value = _constant(node)
         if not ok:
-            return _Default(("expr", text), None, text)
+            return _Default(("expr", full), None, text)
         if value is None:
             return _Default(_NO_DEFAULT)
         if isinstance(value, float) and not math.isfinite(value):
             raise self.source.error(node.lineno, f"default {text} is not a finite number")
         return _Default(("const", type(value).__name__, value), value, text)
+
+
+def _shorten(text: str) -> str:
+    """``text`` for a message: at most about 60 characters."""
+    if len(text) <= _SHOWN_CHARS:
+        return text
+    return f"{text[:_SHOWN_CHARS - 20]}...{text[-10:]} ({len(text):,} characters)"
+
+
+def _check_long(source: Source, line: int, value: int, text: str) -> None:
+    """A default integer must fit CWL's ``long`` (64-bit); one beyond 32 bits is emitted as ``long``."""
+    if not _LONG_MIN <= value <= _LONG_MAX:
+        raise source.error(line, f"default {text} does not fit CWL's widest integer type (long, 64-bit: "
+                           f"{_LONG_MIN:,} to {_LONG_MAX:,})")
 
 
 def _collect_names(tree: ast.Module) -> _Names:
@@ -447,6 +497,7 @@ def _plain(walker: _Walker, cast: _Cast, default: _Default, line: int, name: str
     if isinstance(value, bool):
         return ParamType.BOOL, value, False
     if isinstance(value, int):
+        _check_long(walker.source, line, value, default.text)
         return ParamType.INT, value, False
     if isinstance(value, float):
         return ParamType.FLOAT, value, False
@@ -476,6 +527,8 @@ def _converted(walker: _Walker, cast: _Cast, default: _Default, line: int, name:
         ) from None
     if isinstance(value, float) and not math.isfinite(value):
         raise walker.source.error(line, f"default {default.text} of {name!r} is not a finite number")
+    if isinstance(value, int) and not isinstance(value, bool):
+        _check_long(walker.source, line, value, default.text)
     return param_type, value, False
 
 

@@ -19,8 +19,8 @@ from claimed_cwl.progress import Progress
 from claimed_cwl.runners.base import RunOptions, job_arguments
 from claimed_cwl.runners.podman import podman_path
 from claimed_cwl.runners.private import private_dir
-from claimed_cwl.runners.secret_inputs import MaskFilter
-from claimed_cwl.runners.step_log import StepWatcher, write_summary
+from claimed_cwl.runners.secret_inputs import MaskFilter, mask_text
+from claimed_cwl.runners.step_log import StepWatcher, failure_note, write_summary
 
 __all__ = ["cwltool_argv", "run_cwltool"]
 
@@ -34,7 +34,9 @@ def cwltool_argv(document: Path, options: RunOptions, scratch: Path | None = Non
     """
     # Never --quiet: cwltool would then lower our handler to WARNING and hide step
     # status; quietness is applied by the echo handler in run_cwltool instead.
-    argv = [f"--outdir={options.outdir}", "--enable-ext"]  # cwltool:Secrets, cwltool:CUDARequirement
+    # --enable-ext: cwltool:Secrets, cwltool:CUDARequirement; --relax-path-checks: file names with spaces,
+    # '#' or non-ASCII letters are file names (claimed-cwl hands every path in as a percent-encoded URI)
+    argv = [f"--outdir={options.outdir}", "--enable-ext", "--relax-path-checks"]
     if options.engine == "podman":
         argv.append("--podman")
     if options.parallel:
@@ -103,6 +105,6 @@ def _run(document: Path, options: RunOptions, scratch: Path) -> int:
         cwltool_logger.removeHandler(watcher)
     if not options.quiet:
         write_summary(watcher, sys.stderr)
-    if code != 0 and watcher.failed:
-        print(f"claimed-cwl: failed step(s): {', '.join(dict.fromkeys(watcher.failed))}", file=sys.stderr)
+    if code != 0:
+        print(f"claimed-cwl: {mask_text(failure_note(watcher), options.mask)}", file=sys.stderr)
     return code

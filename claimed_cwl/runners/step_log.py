@@ -1,15 +1,22 @@
 """Follow cwltool's log: which steps run, how they end, how long they take, what they output.
 
-cwltool reports each job on its ``cwltool`` logger: ``[job NAME] ...`` when
-it starts, ``[job NAME] completed STATUS`` at the end and, at DEBUG level,
-``[job NAME] outputs {...}``. Workflow steps log ``[step NAME] start``.
-The watcher is a logging handler, so it reads cwltool's public log, not its
-internals; it passes each record on to an echo handler that applies the
-user's verbosity.
+cwltool reports each job on its ``cwltool`` logger: ``[job NAME] initializing``
+(DEBUG) when it is prepared, ``[job NAME] DIR$ COMMAND`` when its process
+starts, ``[job NAME] exited with status: N`` when that fails, ``[job NAME]
+completed STATUS`` at the end and, at DEBUG level, ``[job NAME] outputs {...}``.
+Workflow steps log ``[step NAME] start`` and ``[step NAME] completed STATUS``
+(a step can fail after its job succeeded, e.g. on its outputs). The watcher is
+a logging handler, so it reads cwltool's public log, not its internals; it
+passes each record on to an echo handler that applies the user's verbosity.
+
+A job whose script exited 0 but did not write a declared output fails in
+cwltool with a glob message pointing into the ``.cwl``; the watcher says
+instead that the script succeeded but did not write that output, and where.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import logging
 import re
@@ -20,11 +27,20 @@ from typing import Any, TextIO
 
 from claimed_cwl.progress import Progress
 
-__all__ = ["JobRow", "StepWatcher", "format_summary"]
+__all__ = ["JobRow", "StepWatcher", "failure_note", "format_summary", "write_summary"]
 
 _HEAD = re.compile(r"^\[(?P<kind>job|step|workflow) (?P<name>[^\]]*)\] ?(?P<rest>.*)$", re.DOTALL)
 _COMPLETED = re.compile(r"^completed (?P<status>\w+)")
+_STARTED = re.compile(r"^\S*\$ ")  # "[job NAME] /its/outdir$ docker run ...": the job's process starts
+_EXITED = re.compile(r"^(exited with status|was terminated by signal)")
+_NO_OUTPUT = re.compile(r"Error collecting output for parameter '(?P<param>[^']+)':.*"
+                        r"Did not find output file with glob pattern: (?P<globs>\[.*\])", re.DOTALL)
 _OUTPUTS_FORMAT = "[job %s] outputs %s"
+_CWLTOOL_HINT = "Workflow error, try again with --debug for more information:"
+# Status of a job that is prepared but whose process has not started; of one whose process runs.
+WAITING, RUNNING = "waiting", "running"
+# Statuses that are no failure: cwltool's success and skipped (a 'when' that was false), and unfinished jobs.
+_NOT_FAILED = frozenset({"success", "skipped", WAITING, RUNNING})
 
 
 @dataclass
@@ -34,14 +50,20 @@ class JobRow:
     name: str
     started: float
     ended: float | None = None
-    status: str = "running"
+    status: str = WAITING
     output_bytes: int = 0
     output_files: int = 0
+    script_failed: bool = False
 
     @property
     def seconds(self) -> float | None:
         """Wall time, once the job has ended."""
         return None if self.ended is None else self.ended - self.started
+
+    @property
+    def final_status(self) -> str:
+        """The status for the summary: a job still waiting never started; one still running never finished."""
+        return {WAITING: "not started", RUNNING: "unfinished"}.get(self.status, self.status)
 
 
 @dataclass(eq=False)  # handlers must stay hashable
@@ -60,26 +82,53 @@ class StepWatcher(logging.Handler):
         """Stay at DEBUG: cwltool sets its handler's level, verbosity is the echo handler's job."""
         super().setLevel(logging.DEBUG)
 
+    last_error: str = ""
+
     @property
     def failed(self) -> list[str]:
         """Names of the jobs and steps that did not succeed, in order of completion."""
-        return [row.name for row in self.jobs.values() if row.status not in ("success", "running")]
+        return [row.name for row in self.jobs.values() if row.status not in _NOT_FAILED]
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Update the rows from one record, then hand it to the echo handler."""
-        if self.echo is not None and record.levelno >= self.echo.level:
-            self.echo.handle(record)
+        """Update the rows from one record, then hand it (or what it means, said plainly) to the echo handler."""
         if record.msg == _OUTPUTS_FORMAT and isinstance(record.args, tuple) and len(record.args) == 2:
+            self._echo(record)
             self._outputs(str(record.args[0]), str(record.args[1]))
             return
-        head = _HEAD.match(record.getMessage())
+        message = record.getMessage()
+        head = _HEAD.match(message)
+        if head is not None and head["kind"] == "job":
+            record = self._plainer(head["name"], head["rest"], record)
+        if record.levelno >= logging.ERROR:
+            self.last_error = record.getMessage()
+        self._echo(record)
         if head is None or head["kind"] == "workflow":
             return
         self._status(head["kind"], head["name"], head["rest"])
         if self.progress is not None:
             done = sum(1 for row in self.jobs.values() if row.ended is not None)
-            running = [row.name for row in self.jobs.values() if row.ended is None]
+            running = [row.name for row in self.jobs.values() if row.status == RUNNING]
             self.progress.update(f"{done} done, running: {', '.join(running[-3:]) or '-'}")
+
+    def _echo(self, record: logging.LogRecord) -> None:
+        if self.echo is not None and record.levelno >= self.echo.level:
+            self.echo.handle(record)
+
+    def _plainer(self, name: str, rest: str, record: logging.LogRecord) -> logging.LogRecord:
+        """Say cwltool's glob error for a script that exited 0 as the script's own failure to write an output."""
+        missing = _NO_OUTPUT.search(rest)
+        row = self.jobs.get(name)
+        if missing is None or (row is not None and row.script_failed):
+            return record
+        try:
+            globs = [str(item) for item in ast.literal_eval(missing["globs"])]
+        except (ValueError, SyntaxError):
+            globs = [missing["globs"]]
+        where = " or ".join(globs)
+        relative = "" if all(glob.startswith("/") for glob in globs) else " in its working directory"
+        text = (f"[job {name}] the script succeeded but did not write {missing['param']} "
+                f"(expected at {where}{relative})")
+        return logging.makeLogRecord({**record.__dict__, "msg": text, "args": None})
 
     def _status(self, kind: str, name: str, rest: str) -> None:
         completed = _COMPLETED.match(rest)
@@ -88,12 +137,20 @@ class StepWatcher(logging.Handler):
                 self.running_steps.append(name)
             elif completed and name in self.running_steps:
                 self.running_steps.remove(name)
-            if not completed or completed["status"] == "success" or name in self.jobs:
+            if not completed or completed["status"] in ("success", "skipped"):
                 return
-            # a step that failed before any of its jobs ran (e.g. a bad valueFrom): keep it visible
+            row = self.jobs.get(name)
+            if row is not None and row.status not in _NOT_FAILED:
+                return
+            # a step that failed before any of its jobs ran (e.g. a bad valueFrom), or after its job
+            # succeeded (e.g. on its outputs): the step's status is the one to show
         row = self.jobs.setdefault(name, JobRow(name, time.monotonic()))
+        if kind == "job" and row.status == WAITING and _STARTED.match(rest):
+            row.started, row.status = time.monotonic(), RUNNING
+        if kind == "job" and _EXITED.match(rest):
+            row.script_failed = True
         if completed:
-            row.ended, row.status = time.monotonic(), completed["status"]
+            row.ended, row.status = row.ended or time.monotonic(), completed["status"]
 
     def _outputs(self, name: str, text: str) -> None:
         row = self.jobs.get(name)
@@ -136,7 +193,7 @@ def format_summary(rows: list[JobRow]) -> str:
     lines = [
         (
             row.name,
-            row.status,
+            row.final_status,
             "-" if row.seconds is None else f"{row.seconds:.1f} s",
             "-" if not row.output_files else f"{row.output_files} file(s), {_human(row.output_bytes)}",
         )
@@ -151,3 +208,11 @@ def write_summary(watcher: StepWatcher, stream: TextIO) -> None:
     """Write the summary table of ``watcher``'s jobs to ``stream``."""
     if watcher.jobs:
         stream.write(format_summary(list(watcher.jobs.values())) + "\n")
+
+
+def failure_note(watcher: StepWatcher) -> str:
+    """Why a failed run failed, for the line after the table: the failed steps, or the last error."""
+    if watcher.failed:
+        return f"failed step(s): {', '.join(dict.fromkeys(watcher.failed))}"
+    said = " ".join(watcher.last_error.split()).removeprefix(_CWLTOOL_HINT).strip() or "see the log above"
+    return f"the run failed outside its steps: {said[:300]}"

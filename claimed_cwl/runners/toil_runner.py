@@ -71,6 +71,7 @@ def toil_argv(document: Path, options: RunOptions, job_store: str) -> list[str]:
         f"--jobStore={job_store}",
         f"--outdir={options.outdir}",
         "--no-prepull",
+        "--relax-path-checks",  # file names with spaces, '#' or non-ASCII letters
         "--logLevel=WARNING" if options.quiet else "--logLevel=INFO",
         f"--batchSystem={options.batch_system}",
     ]

@@ -1,4 +1,9 @@
-"""A run with stage-in of ``s3://`` inputs before it and an optional publish of its outputs after it."""
+"""A run with stage-in of ``s3://`` inputs before it, and its outputs delivered (and published) only on success.
+
+The runner writes into a staging directory inside ``--outdir``
+(:mod:`claimed_cwl.staging.deliver`); its output object is captured from
+standard output, rewritten to the delivered paths and printed after the run.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pathlib import Path
 from claimed_cwl.runners.base import RunOptions, run_cwl
 from claimed_cwl.runners.private import private_dir
 from claimed_cwl.staging.capture import captured_stdout, output_object
+from claimed_cwl.staging.deliver import deliver_outputs, staged_outdir
 from claimed_cwl.staging.publish import MANIFEST_NAME, RetryPolicy, publish_outputs
 from claimed_cwl.staging.s3 import parse_s3_url, s3_client
 from claimed_cwl.staging.stage_in import stage_job_file
@@ -37,27 +43,28 @@ def run_staged(
     region: str | None = None,
     policy: RetryPolicy | None = None,
 ) -> int:
-    """Stage ``s3://`` inputs, run ``document``, then upload its outputs to ``publish`` (if given).
+    """Stage ``s3://`` inputs, run ``document``, deliver its outputs to ``--outdir`` and publish them (if asked).
 
-    Returns the runner's exit code; a failed publish raises :class:`PublishError`.
+    A failed run delivers nothing: ``--outdir`` is left as it was. Returns the
+    runner's exit code; a failed publish raises :class:`PublishError`.
     """
     if publish is not None:
         parse_s3_url(publish)  # a bad destination fails before the run, not after it
-    with private_dir("claimed-stage-") as scratch:
+    with private_dir("claimed-stage-") as scratch, staged_outdir(options.outdir) as staged:
         options = _staged_options(document, options, scratch, endpoint, region)
-        if publish is None:
-            return run_cwl(document, options, backend)
         with captured_stdout(scratch) as stdout_file:
-            code = run_cwl(document, options, backend)
-        printed = stdout_file.read_text(encoding="utf-8")
-        sys.stdout.write(printed)
-        sys.stdout.flush()
+            code = run_cwl(document, replace(options, outdir=staged.staging), backend)
         if code != 0:
-            print(f"claimed-cwl: the run failed: nothing published to {publish}", file=sys.stderr)
+            published = f"; nothing published to {publish}" if publish else ""
+            print(f"claimed-cwl: the run failed: no output delivered to {options.outdir}{published}", file=sys.stderr)
             return code
-        outputs = output_object(printed)
-        files = publish_outputs(outputs, options.outdir, publish, s3_client(endpoint, region),
-                                policy=policy)
-        manifest = parse_s3_url(publish).child(MANIFEST_NAME)
-        print(f"claimed-cwl: published {len(files)} file(s) to {publish}; manifest {manifest}", file=sys.stderr)
+        printed = deliver_outputs(staged, stdout_file.read_text(encoding="utf-8"))
+    sys.stdout.write(printed)
+    sys.stdout.flush()
+    if publish is None:
         return 0
+    outputs = output_object(printed)
+    files = publish_outputs(outputs, options.outdir, publish, s3_client(endpoint, region), policy=policy)
+    manifest = parse_s3_url(publish).child(MANIFEST_NAME)
+    print(f"claimed-cwl: published {len(files)} file(s) to {publish}; manifest {manifest}", file=sys.stderr)
+    return 0
