@@ -33,8 +33,8 @@ def s3_env() -> dict[str, str]:
 
 def measure(backend: str, size: int) -> dict[str, float]:
     """Run in a child process: coordinate ``size`` no-op batches; return the numbers."""
-    from claimed_cwl.grid.coordinator import Coordinator, open_store
-    from claimed_cwl.grid.worker import run_batches
+    from claimed_cwl.runtime.grid.coordinator import Coordinator, open_store
+    from claimed_cwl.runtime.grid.worker import run_batches
 
     with tempfile.TemporaryDirectory() as tmp:
         if backend == "s3":

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from claimed_cwl.emit import EMITTERS, ArtifactSettings
 from claimed_cwl.emit.dockerfile import usable_lock
+from claimed_cwl.emit.launch import launcher_files
 from claimed_cwl.errors import ClaimedError
-from claimed_cwl.launch import launcher_files
 from claimed_cwl.lockfile import LOCK_FILE, Lock, read_lock, render_lock
 from claimed_cwl.outdir import write_atomically
 from claimed_cwl.parse import Analysis, analyse_operator

@@ -19,7 +19,7 @@ from _workflow_helpers import KFP, build_chunked_count
 
 from claimed_cwl.compile import compile_operator
 from claimed_cwl.errors import ClaimedError
-from claimed_cwl.kfp_import import emit_kfp_cwl
+from claimed_cwl.importers.kfp import emit_kfp_cwl
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"

@@ -10,7 +10,7 @@ from _emit_samples import SECRET_DEFAULT, full_spec, minimal_spec
 
 from claimed_cwl.emit import DockerfileSettings, emit_dockerfile
 from claimed_cwl.spec import Dependency, DependencyKind, Language, OperatorSpec
-from claimed_cwl.spec_codec import SPEC_LABEL, spec_from_dict
+from claimed_cwl.spec.codec import SPEC_LABEL, spec_from_dict
 
 
 def _instructions(text: str) -> list[str]:

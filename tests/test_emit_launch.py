@@ -9,10 +9,10 @@ from pathlib import Path
 
 from _emit_samples import full_spec, minimal_spec
 
-from claimed_cwl.launch import interpreter_command, launch_command, launcher_files
+from claimed_cwl.emit.launch import interpreter_command, launch_command, launcher_files
 from claimed_cwl.spec import Language, OperatorSpec, Output, OutputKind
 
-LAUNCHER = Path(__file__).parents[1] / "claimed_cwl" / "launch" / "claimed_launcher.py"
+LAUNCHER = Path(__file__).parents[1] / "claimed_cwl" / "runtime" / "claimed_launcher.py"
 
 
 def test_plain_python_runs_directly() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from claimed_cwl.grid.batches import (
+from claimed_cwl.runtime.grid.batches import (
     batch_file_name,
     batches_from_pattern,
     eval_group_by,
@@ -18,8 +18,8 @@ from claimed_cwl.grid.batches import (
     resolve_batches,
     validate_batch_id,
 )
-from claimed_cwl.grid.config import parse_bool, redact
-from claimed_cwl.grid.errors import GridError
+from claimed_cwl.runtime.grid.config import parse_bool, redact
+from claimed_cwl.runtime.grid.errors import GridError
 
 
 def write(path: Path, text: str) -> str:
@@ -193,7 +193,7 @@ def test_list_batches_cli_writes_json(tmp_path: Path) -> None:
     source = write(tmp_path / "b.json", '{"z": 0, "a": 0}')
     out = tmp_path / "batches.json"
     result = subprocess.run(
-        [sys.executable, "-m", "claimed_cwl.grid.list_batches", "--batch-file", source, "--output", str(out)],
+        [sys.executable, "-m", "claimed_cwl.runtime.grid.list_batches", "--batch-file", source, "--output", str(out)],
         capture_output=True,
         text=True,
         check=False,
@@ -206,7 +206,7 @@ def test_list_batches_cli_writes_json(tmp_path: Path) -> None:
 def test_list_batches_cli_writes_the_cwl_outputs(tmp_path: Path) -> None:
     source = write(tmp_path / "b.txt", "b2,b1")
     out = tmp_path / "batches.json"
-    command = [sys.executable, "-m", "claimed_cwl.grid.list_batches", "--batch-file", source, "--quiet"]
+    command = [sys.executable, "-m", "claimed_cwl.runtime.grid.list_batches", "--batch-file", source, "--quiet"]
     result = subprocess.run([*command, "--output", str(out), "--cwl-output"], capture_output=True, text=True,
                             check=False)
     assert (result.returncode, result.stdout) == (0, ""), result.stderr
@@ -221,7 +221,7 @@ def test_list_batches_cli_bad_id_is_one_clean_line(tmp_path: Path) -> None:
     source = write(tmp_path / "b.txt", "a,/abs/path")
     out = tmp_path / "batches.json"
     result = subprocess.run(
-        [sys.executable, "-m", "claimed_cwl.grid.list_batches", "--batch-file", source, "--output", str(out)],
+        [sys.executable, "-m", "claimed_cwl.runtime.grid.list_batches", "--batch-file", source, "--output", str(out)],
         capture_output=True,
         text=True,
         check=False,
@@ -236,7 +236,8 @@ def test_list_batches_reads_env_like_c3(tmp_path: Path) -> None:
     source = write(tmp_path / "b.csv", "name\nr1\nr2\n")
     env = {"PATH": "/usr/bin:/bin", "gw_batch_file": source, "gw_batch_file_col_name": "name"}
     result = subprocess.run(
-        [sys.executable, "-m", "claimed_cwl.grid.list_batches"], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-m", "claimed_cwl.runtime.grid.list_batches"], capture_output=True, text=True, env=env,
+        check=False
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == ["r1", "r2"]
@@ -257,8 +258,9 @@ def test_batch_file_on_s3(s3_server: object, s3_bucket: str, s3_env: dict[str, s
 def test_in_container_modules_need_only_the_standard_library() -> None:
     code = (
         "import sys\n"
-        "import claimed_cwl.grid.worker, claimed_cwl.grid.list_batches, claimed_cwl.grid.report\n"
-        "from claimed_cwl.grid.coordinator import open_store\n"
+        "import claimed_cwl.runtime.grid.worker, claimed_cwl.runtime.grid.list_batches\n"
+        "import claimed_cwl.runtime.grid.report\n"
+        "from claimed_cwl.runtime.grid.coordinator import open_store\n"
         "import tempfile; open_store('local', tempfile.mkdtemp())\n"
         "tops = {m.split('.')[0] for m in sys.modules}\n"
         "print(sorted(t for t in tops if t not in sys.stdlib_module_names and not t.startswith('_')))\n"

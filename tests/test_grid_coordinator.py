@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from claimed_cwl.grid.coordinator import ClaimState, CoordinationStore, Coordinator, LeaseKeeper, open_store
-from claimed_cwl.grid.errors import GridError
-from claimed_cwl.grid.local_store import LocalStore
+from claimed_cwl.runtime.grid.coordinator import ClaimState, CoordinationStore, Coordinator, LeaseKeeper, open_store
+from claimed_cwl.runtime.grid.errors import GridError
+from claimed_cwl.runtime.grid.local_store import LocalStore
 
 StoreFactory = Callable[[], CoordinationStore]
 

@@ -12,9 +12,9 @@ from ruamel.yaml import YAML
 from claimed_cwl.cli import main
 from claimed_cwl.emit import DockerfileSettings, ImageSettings, JobSettings, emit_dockerfile
 from claimed_cwl.emit.cwl import build_tool
-from claimed_cwl.gridwf import GridCompileError, GridSpec, emit_grid_cwl
-from claimed_cwl.gridwf.image import emit_grid_dockerfile, runtime_files
-from claimed_cwl.gridwf.k8s_kfp import emit_grid_job, emit_grid_kfp
+from claimed_cwl.grid import GridCompileError, GridSpec, emit_grid_cwl
+from claimed_cwl.grid.image import emit_grid_dockerfile, runtime_files
+from claimed_cwl.grid.k8s_kfp import emit_grid_job, emit_grid_kfp
 from claimed_cwl.parse import analyse_operator, parse_operator
 from claimed_cwl.spec import OperatorSpec
 
@@ -127,7 +127,7 @@ def test_grid_dockerfile_is_the_operator_dockerfile_plus_the_runtime(spec: Opera
         assert lines.index("ENV PYTHONPATH=/opt/claimed") < next(
             i for i, line in enumerate(lines) if line.startswith("RUN chmod"))
     files = runtime_files()
-    assert "claimed_grid_runtime/claimed_cwl/grid/worker.py" in files
+    assert "claimed_grid_runtime/claimed_cwl/runtime/grid/worker.py" in files
     assert not any("gridwf" in name for name in files)
 
 
@@ -136,7 +136,7 @@ def test_job_runs_parallel_worker_loops_with_secret_credentials(spec: OperatorSp
     assert (job["spec"]["parallelism"], job["spec"]["completions"]) == (4, 4)
     container = job["spec"]["template"]["spec"]["containers"][0]
     assert container["image"] == "claimed/claimed-grid-op-grid-s3:1"  # the S3 image differs from the local one
-    assert container["command"][:3] == ["python", "-m", "claimed_cwl.grid.worker"]
+    assert container["command"][:3] == ["python", "-m", "claimed_cwl.runtime.grid.worker"]
     assert "--workers-loop" in container["command"]
     env = {item["name"]: item for item in container["env"]}
     assert env["gw_backend"]["value"] == "s3"
@@ -179,7 +179,7 @@ def test_cli_writes_everything_or_nothing(tmp_path: Path, capsys: pytest.Capture
     assert main(["grid", str(OPERATOR), "--backend", "s3", "--workers", "2", "--out", str(out)]) == 0
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert {"grid-op-grid.cwl", "grid-op-grid.job.yaml", "grid-op-grid.yaml", "Dockerfile", "grid_op.py",
-            "claimed_grid_runtime/claimed_cwl/grid/worker.py"} <= names
+            "claimed_grid_runtime/claimed_cwl/runtime/grid/worker.py"} <= names
     bad = tmp_path / "bad"
     assert main(["grid", str(OPERATOR), "--writable", "fail_on", "--out", str(bad)]) == 1
     assert "must be a Directory parameter" in capsys.readouterr().err

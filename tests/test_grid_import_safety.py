@@ -9,7 +9,7 @@ import pytest
 
 from claimed_cwl.emit import ArtifactSettings
 from claimed_cwl.errors import OperatorError
-from claimed_cwl.gridwf.compile import compile_grid
+from claimed_cwl.grid.compile import compile_grid
 
 HEADER = (  # 10 lines
     "import os\nimport logging\n\nlogging.basicConfig(level=logging.INFO)\n# where outputs go\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from claimed_cwl.cli import main
-from claimed_cwl.gridwf.spec import GridSpec
+from claimed_cwl.grid.spec import GridSpec
 
 E2E = Path(__file__).parent / "e2e"
 HEADER = '"""A grid operator."""\nimport os\n\n# where outputs go\nout_dir = os.getenv("out_dir", "/tmp")\n'

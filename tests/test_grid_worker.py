@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from s3_service import SeaweedFS
 
-from claimed_cwl.grid.batches import batch_file_name
+from claimed_cwl.runtime.grid.batches import batch_file_name
 
 OPERATOR = '''"""A grid operator for the tests."""
 import os
@@ -85,7 +85,7 @@ class Grid:
 
     def worker(self, *args: str, lock_timeout: float = 30, **env: str) -> subprocess.Popen[str]:
         cmd = [
-            sys.executable, "-m", "claimed_cwl.grid.worker", "--script", str(self.script),
+            sys.executable, "-m", "claimed_cwl.runtime.grid.worker", "--script", str(self.script),
             "--backend", self.backend(), "--coordinator", self.coordinator,
             "--lock-timeout", str(lock_timeout), *args,
         ]  # fmt: skip
@@ -95,7 +95,7 @@ class Grid:
 
     def report(self, *args: str) -> subprocess.CompletedProcess[str]:
         cmd = [
-            sys.executable, "-m", "claimed_cwl.grid.report", "--backend", self.backend(),
+            sys.executable, "-m", "claimed_cwl.runtime.grid.report", "--backend", self.backend(),
             "--coordinator", self.coordinator, "--batch-file", str(self.batch_file), *args,
         ]  # fmt: skip
         return subprocess.run(cmd, env=self.env(), capture_output=True, text=True, timeout=120, check=False)

@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 
 from claimed_cwl.cli import main
 from claimed_cwl.errors import OperatorError
-from claimed_cwl.kfp_import import emit_kfp_cwl
+from claimed_cwl.importers.kfp import emit_kfp_cwl
 
 
 def _load(text: str) -> dict[str, Any]:

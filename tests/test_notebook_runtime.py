@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from claimed_cwl.launch.claimed_notebook import command_words, installs_only
+from claimed_cwl.runtime.claimed_notebook import command_words, installs_only
 from tests.test_parse_notebook import write_notebook
 
-LAUNCHER = Path(__file__).parent.parent / "claimed_cwl" / "launch" / "claimed_launcher.py"
+LAUNCHER = Path(__file__).parent.parent / "claimed_cwl" / "runtime" / "claimed_launcher.py"
 
 
 def run(tmp_path: Path, *cells: str) -> subprocess.CompletedProcess[str]:

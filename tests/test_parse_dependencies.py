@@ -206,7 +206,7 @@ def test_dockerfile_quotes_every_requirement(tmp_path: Path) -> None:
 def test_fixed_environment_in_cwl_job_and_image(tmp_path: Path) -> None:
     from _artifact_checks import job_errors, load_yaml, validate_cwl
 
-    from claimed_cwl.spec_codec import spec_from_json, spec_to_json
+    from claimed_cwl.spec.codec import spec_from_json, spec_to_json
 
     source = tmp_path / "spark_op.py"
     source.write_text("# claimed: env TZ=UTC\nimport os\nimport pyspark\nx = os.getenv('x', 'a')\n", encoding="utf-8")

@@ -93,8 +93,9 @@ def repository(docker_client: Any) -> Iterator[str]:
 
 def test_the_wheel_holds_the_files_that_go_into_images(installed: Installed) -> None:
     names = set(zipfile.ZipFile(installed.wheel).namelist())
-    for name in ("claimed_cwl/launch/claimed_launcher.py", "claimed_cwl/launch/claimed_launcher.R",
-                 "claimed_cwl/grid/worker.py", "claimed_cwl/schemas/kfp_component_v1.json", "claimed_cwl/py.typed"):
+    for name in ("claimed_cwl/runtime/claimed_launcher.py", "claimed_cwl/runtime/claimed_launcher.R",
+                 "claimed_cwl/runtime/grid/worker.py", "claimed_cwl/schemas/kfp_component_v1.json",
+                 "claimed_cwl/py.typed"):
         assert name in names, name
 
 
@@ -111,7 +112,7 @@ def test_compile(installed: Installed) -> None:
     installed.run("compile", "word_count.py", "--out", "compiled")
     compiled = installed.work / "compiled"
     assert (compiled / "word-count.cwl").is_file() and (compiled / "Dockerfile").is_file()
-    packaged = ROOT / "claimed_cwl" / "launch" / "claimed_launcher.py"
+    packaged = ROOT / "claimed_cwl" / "runtime" / "claimed_launcher.py"
     assert (compiled / "claimed_launcher.py").read_bytes() == packaged.read_bytes()
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from claimed_cwl.build.import_names import distribution_for
-from claimed_cwl.launch import APP_DIR
+from claimed_cwl.emit.launch import APP_DIR
 from claimed_cwl.spec import Language, ModuleImport, OperatorSpec
 
 __all__ = ["MissingImport", "check_imports", "describe_missing"]

@@ -44,7 +44,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compile (and build) the grid; print the image and the written files; return 0."""
-    from claimed_cwl.gridwf.compile import compile_grid  # noqa: PLC0415 - keep CLI start-up light
+    from claimed_cwl.grid.compile import compile_grid  # noqa: PLC0415 - keep CLI start-up light
 
     client = None
     if args.build:

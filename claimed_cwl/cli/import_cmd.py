@@ -28,7 +28,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Convert and write the tool (all or nothing); print its path; return the exit code."""
-    from claimed_cwl.kfp_import import emit_kfp_cwl  # noqa: PLC0415 - keep CLI start-up light
+    from claimed_cwl.importers.kfp import emit_kfp_cwl  # noqa: PLC0415 - keep CLI start-up light
 
     text = emit_kfp_cwl(args.component)
     out: Path = args.out or args.component.with_suffix(".cwl")

@@ -28,8 +28,8 @@ from typing import Any
 from cwl_utils.parser import cwl_v1_2 as cwl
 
 from claimed_cwl.emit._yaml import dump_yaml, generated_header
+from claimed_cwl.emit.launch import export_file, is_value_secret, launch_command, secret_file
 from claimed_cwl.emit.settings import ImageSettings
-from claimed_cwl.launch import export_file, is_value_secret, launch_command, secret_file
 from claimed_cwl.spec import OperatorSpec, Output, OutputKind, Parameter, ParamRole, ParamType
 
 __all__ = [

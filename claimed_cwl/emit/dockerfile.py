@@ -17,11 +17,11 @@ import shlex
 from collections.abc import Sequence
 
 from claimed_cwl.emit._yaml import generated_header
+from claimed_cwl.emit.launch import APP_DIR, LAUNCHER_DIR, launch_command, launcher_files, runtime_requirements
 from claimed_cwl.emit.settings import DockerfileSettings
-from claimed_cwl.launch import APP_DIR, LAUNCHER_DIR, launch_command, launcher_files, runtime_requirements
 from claimed_cwl.lockfile import Lock, LockedPackage, lock_inputs
 from claimed_cwl.spec import DependencyKind, OperatorSpec
-from claimed_cwl.spec_codec import SPEC_LABEL, spec_to_json
+from claimed_cwl.spec.codec import SPEC_LABEL, spec_to_json
 
 __all__ = [
     "CRAN_MIRROR",

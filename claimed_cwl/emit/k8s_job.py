@@ -16,8 +16,8 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from claimed_cwl.emit._yaml import dump_yaml, generated_header
+from claimed_cwl.emit.launch import launch_command
 from claimed_cwl.emit.settings import ImageSettings, JobSettings
-from claimed_cwl.launch import launch_command
 from claimed_cwl.spec import OperatorSpec, Parameter, ParamRole, ParamType, Resources
 
 __all__ = ["SECRET_MOUNT", "emit_job"]

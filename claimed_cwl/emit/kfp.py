@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from claimed_cwl.emit._yaml import dump_yaml, generated_header
+from claimed_cwl.emit.launch import interpreter_command, value_outputs
 from claimed_cwl.emit.settings import ImageSettings
-from claimed_cwl.launch import interpreter_command, value_outputs
 from claimed_cwl.spec import OperatorSpec, Output, OutputKind, Parameter, ParamRole, ParamType
 
 __all__ = ["SECRET_ANNOTATION", "emit_kfp"]

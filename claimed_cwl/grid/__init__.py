@@ -1,8 +1,10 @@
-"""Grid operators: batch sources and crash-safe batch coordination.
+"""Compile-time side of grid operators: the grid CWL Workflow, image, Kubernetes Job and KFP component.
 
-The modules of this package run inside the operator image (``worker``,
-``list_batches``, ``report`` and what they import). They use only the standard
-library, plus boto3 for the S3 backend, imported lazily by ``s3_store``.
+The in-container runtime is :mod:`claimed_cwl.runtime.grid` (standard library only);
+this package imports cwl-utils and never runs inside the image.
 """
 
-__all__: list[str] = []
+from claimed_cwl.grid.spec import GridCompileError, GridSpec
+from claimed_cwl.grid.workflow import build_grid_workflow, emit_grid_cwl
+
+__all__ = ["GridCompileError", "GridSpec", "build_grid_workflow", "emit_grid_cwl"]

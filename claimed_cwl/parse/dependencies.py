@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from claimed_cwl.launch.claimed_notebook import command_words
 from claimed_cwl.parse.comments import is_dependency_line
 from claimed_cwl.parse.imports import python_imports, r_imports
 from claimed_cwl.parse.python_source import parse_tree
@@ -27,6 +26,7 @@ from claimed_cwl.parse.reads import Extracted
 from claimed_cwl.parse.requirements import InstallReader, Location
 from claimed_cwl.parse.source import Source
 from claimed_cwl.parse.system_needs import SYSTEM_NEEDS
+from claimed_cwl.runtime.claimed_notebook import command_words
 from claimed_cwl.spec import (
     Dependency,
     DependencyKind,

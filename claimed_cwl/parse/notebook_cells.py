@@ -3,7 +3,7 @@
 Each code cell goes through IPython's own input transformer (the one the image
 runs it with), so ``!cmd`` inside a string literal is text, not a command. The
 ``get_ipython()`` calls it writes are read with
-:func:`claimed_cwl.launch.claimed_notebook.shell_calls`: install commands
+:func:`claimed_cwl.runtime.claimed_notebook.shell_calls`: install commands
 become dependencies, commands such as ``git`` or ``wget`` add their Debian
 package, ``%load_ext`` and ``%matplotlib`` add the module they load to the
 import check, and what cannot work in a container is a warning naming the cell
@@ -16,7 +16,7 @@ import ast
 import logging
 from dataclasses import dataclass, field
 
-from claimed_cwl.launch.claimed_notebook import ShellCall, command_words, install_tool, shell_calls
+from claimed_cwl.runtime.claimed_notebook import ShellCall, command_words, install_tool, shell_calls
 
 __all__ = ["COMMAND_PACKAGES", "CellFindings", "analyse_cell", "python_lines"]
 

@@ -2,7 +2,7 @@
 
 One parser for every place an operator declares what it needs: ``# pip install``
 comments, ``!pip``/``%pip`` lines and ``pip install`` lines of ``%%bash`` cells
-(split into commands by :func:`claimed_cwl.launch.claimed_notebook.command_words`,
+(split into commands by :func:`claimed_cwl.runtime.claimed_notebook.command_words`,
 the splitter the image uses too), requirement files named with ``-r`` and
 ``# apt``/``# dnf`` lines. pip requirements are checked and normalised with
 ``packaging`` (extras, version specifiers, markers, ``name @ URL``); URLs are
@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from packaging.requirements import InvalidRequirement, Requirement
 
 from claimed_cwl.errors import OperatorError
-from claimed_cwl.launch.claimed_notebook import install_tool
+from claimed_cwl.runtime.claimed_notebook import install_tool
 from claimed_cwl.spec import Dependency, DependencyKind
 
 __all__ = ["InstallReader", "Location", "install_kind", "normalise_requirement"]

@@ -8,7 +8,7 @@ from typing import Any
 from claimed_cwl.emit import ImageSettings, emit_cwl
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.spec import SpecError
-from claimed_cwl.spec_codec import SPEC_LABEL, spec_from_json
+from claimed_cwl.spec.codec import SPEC_LABEL, spec_from_json
 
 __all__ = ["cwl_for_image"]
 

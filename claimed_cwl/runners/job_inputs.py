@@ -46,8 +46,6 @@ from ruamel.yaml.error import YAMLError
 
 from claimed_cwl.cwl_secrets import SecretInputs, secret_inputs
 from claimed_cwl.errors import ClaimedError
-from claimed_cwl.grid.config import parse_bool
-from claimed_cwl.grid.errors import GridError
 from claimed_cwl.runners.private import write_private
 from claimed_cwl.runners.secret_inputs import (
     SECRET_ENV_PREFIX,
@@ -56,6 +54,8 @@ from claimed_cwl.runners.secret_inputs import (
     secrets_from_environment,
     warn_exposed,
 )
+from claimed_cwl.runtime.grid.config import parse_bool
+from claimed_cwl.runtime.grid.errors import GridError
 from claimed_cwl.workflow.process import variable_of
 
 if TYPE_CHECKING:

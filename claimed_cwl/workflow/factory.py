@@ -23,9 +23,9 @@ from cwl_utils.parser import load_document_by_uri
 from claimed_cwl.emit.cwl import build_tool
 from claimed_cwl.emit.settings import ImageSettings
 from claimed_cwl.errors import ClaimedError
-from claimed_cwl.kfp_import import kfp_to_tool
+from claimed_cwl.importers.kfp import kfp_to_tool
 from claimed_cwl.parse import parse_operator
-from claimed_cwl.spec_codec import SPEC_LABEL, spec_from_json
+from claimed_cwl.spec.codec import SPEC_LABEL, spec_from_json
 from claimed_cwl.workflow.process import interface_of_cwl
 from claimed_cwl.workflow.step import StepFactory
 from claimed_cwl.workflow.types import WorkflowError

@@ -1,6 +1,6 @@
 """List the batches of a batch source as JSON (the first step of a grid workflow).
 
-    python -m claimed_cwl.grid.list_batches --batch-file batches.csv --output batches.json
+    python -m claimed_cwl.runtime.grid.list_batches --batch-file batches.csv --output batches.json
 
 Every batch id is validated (safe as a file name and an object key) before
 anything is written; the output is a JSON list, in source order (sorted for a
@@ -17,16 +17,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from claimed_cwl.grid.batches import resolve_batches
-from claimed_cwl.grid.config import add_source_args, redact
-from claimed_cwl.grid.errors import GridError
+from claimed_cwl.runtime.grid.batches import resolve_batches
+from claimed_cwl.runtime.grid.config import add_source_args, redact
+from claimed_cwl.runtime.grid.errors import GridError
 
 __all__ = ["main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
-    parser = argparse.ArgumentParser(prog="python -m claimed_cwl.grid.list_batches", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m claimed_cwl.runtime.grid.list_batches",
+                                     description=__doc__.split("\n")[0])
     add_source_args(parser)
     parser.add_argument("--output", default=None, help="write the JSON list here (written whole, or not at all)")
     parser.add_argument("--cwl-output", action="store_true",

@@ -1,6 +1,6 @@
 """The grid's Kubernetes Job and KFP component, composed from the operator's own emitters' output.
 
-Both run the worker loop (``python -m claimed_cwl.grid.worker --workers-loop``),
+Both run the worker loop (``python -m claimed_cwl.runtime.grid.worker --workers-loop``),
 as a C3 grid pod does: the Job with ``parallelism`` = ``completions`` = the
 number of workers, every pod looping over all batches through the coordinator.
 The operator's parameters keep exactly the environment the operator's Job and
@@ -19,9 +19,9 @@ from ruamel.yaml.comments import CommentedMap
 from claimed_cwl.emit._yaml import dump_yaml
 from claimed_cwl.emit.k8s_job import emit_job
 from claimed_cwl.emit.kfp import emit_kfp
+from claimed_cwl.emit.launch import script_path
 from claimed_cwl.emit.settings import ImageSettings, JobSettings
-from claimed_cwl.gridwf.spec import GridSpec
-from claimed_cwl.launch import script_path
+from claimed_cwl.grid.spec import GridSpec
 
 __all__ = ["emit_grid_job", "emit_grid_kfp", "worker_command"]
 
@@ -30,7 +30,7 @@ _S3_SECRET_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 
 def worker_command(grid: GridSpec) -> list[str]:
     """The worker loop command line."""
-    return ["python", "-m", "claimed_cwl.grid.worker", "--script", script_path(grid.operator),
+    return ["python", "-m", "claimed_cwl.runtime.grid.worker", "--script", script_path(grid.operator),
             "--process", grid.process, "--workers-loop"]
 
 

@@ -1,9 +1,9 @@
-"""The grid image: the operator's own build context and Dockerfile, plus the ``claimed_cwl.grid`` runtime.
+"""The grid image: the operator's own build context and Dockerfile, plus the ``claimed_cwl.runtime.grid`` runtime.
 
 The operator's Dockerfile (from :func:`claimed_cwl.emit.dockerfile.emit_dockerfile`)
 is kept line for line; the grid lines go before its ``chmod`` line, so the
 user's code and its dependency layers are exactly those of the operator image.
-The runtime is the standard-library package ``claimed_cwl.grid`` (plus boto3
+The runtime is the standard-library package ``claimed_cwl.runtime.grid`` (plus boto3
 for the S3 backend), copied to ``/opt/claimed/claimed_cwl`` on ``PYTHONPATH``.
 """
 
@@ -14,25 +14,26 @@ import shlex
 from importlib import resources
 
 from claimed_cwl.emit.dockerfile import emit_dockerfile
+from claimed_cwl.emit.launch import LAUNCHER_DIR
 from claimed_cwl.emit.settings import DockerfileSettings
-from claimed_cwl.gridwf.spec import GridSpec
-from claimed_cwl.launch import LAUNCHER_DIR
+from claimed_cwl.grid.spec import GridSpec
 
 __all__ = ["BOTO3_REQUIREMENT", "RUNTIME_DIR", "emit_grid_dockerfile", "runtime_files"]
 
 BOTO3_REQUIREMENT = "boto3>=1.28"
 RUNTIME_DIR = "claimed_grid_runtime"
 _PACKAGE_FILES = ("__init__.py",)
+_RUNTIME_PACKAGES = ("runtime", "runtime/grid")
 
 
 def runtime_files() -> dict[str, bytes]:
-    """The in-container runtime by build-context name: ``claimed_grid_runtime/claimed_cwl/...``."""
+    """The in-container runtime by build-context name: ``claimed_grid_runtime/claimed_cwl/runtime/...``."""
     root = resources.files("claimed_cwl")
     files = {f"{RUNTIME_DIR}/claimed_cwl/{name}": root.joinpath(name).read_bytes() for name in _PACKAGE_FILES}
-    grid = root.joinpath("grid")
-    for entry in sorted(grid.iterdir(), key=lambda item: item.name):
-        if entry.name.endswith(".py"):
-            files[f"{RUNTIME_DIR}/claimed_cwl/grid/{entry.name}"] = entry.read_bytes()
+    for package in _RUNTIME_PACKAGES:
+        for entry in sorted(root.joinpath(package).iterdir(), key=lambda item: item.name):
+            if entry.name.endswith(".py"):
+                files[f"{RUNTIME_DIR}/claimed_cwl/{package}/{entry.name}"] = entry.read_bytes()
     return files
 
 

@@ -109,7 +109,7 @@ def launcher_files(spec: OperatorSpec) -> dict[str, bytes]:
     names = [_R_LAUNCHER] if spec.language is Language.R else [_PY_LAUNCHER]
     if spec.language is Language.NOTEBOOK:
         names.append(_NOTEBOOK_RUNNER)
-    package = resources.files("claimed_cwl.launch")
+    package = resources.files("claimed_cwl.runtime")
     return {name: package.joinpath(name).read_bytes() for name in names}
 
 

@@ -27,9 +27,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from claimed_cwl.grid.config import env_value, redact
-from claimed_cwl.grid.coordinator import MarkerKind
-from claimed_cwl.grid.errors import GridError
+from claimed_cwl.runtime.grid.config import env_value, redact
+from claimed_cwl.runtime.grid.coordinator import MarkerKind
+from claimed_cwl.runtime.grid.errors import GridError
 
 __all__ = ["S3Store", "make_client", "parse_s3_url", "read_s3_text"]
 
@@ -83,7 +83,7 @@ def _retry_budget() -> float:
 
 
 class S3Store:
-    """A :class:`~claimed_cwl.grid.coordinator.CoordinationStore` on ``s3://bucket/prefix``."""
+    """A :class:`~claimed_cwl.runtime.grid.coordinator.CoordinationStore` on ``s3://bucket/prefix``."""
 
     def __init__(self, bucket: str, prefix: str, client: Any = None, retry_seconds: float | None = None) -> None:
         """Use ``bucket`` and ``prefix`` (a trailing ``/`` is added); ``client`` defaults to :func:`make_client`."""

@@ -2,7 +2,7 @@
 
 The grid worker imports the operator and calls ``PROCESS(batch_id, ...)``,
 binding every further parameter to the module-level variable of the same name
-(see :mod:`claimed_cwl.grid.worker`). What can be seen without running the
+(see :mod:`claimed_cwl.runtime.grid.worker`). What can be seen without running the
 script is checked here, so that a misspelt ``--process`` or a parameter with no
 variable behind it fails at compile time, not in every scatter job.
 """
@@ -13,7 +13,7 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-from claimed_cwl.gridwf.spec import GridCompileError
+from claimed_cwl.grid.spec import GridCompileError
 
 __all__ = ["check_process"]
 

@@ -6,7 +6,7 @@ import argparse
 import os
 from collections.abc import Mapping
 
-from claimed_cwl.grid.errors import GridError
+from claimed_cwl.runtime.grid.errors import GridError
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT",

@@ -2,12 +2,12 @@ r"""Run an operator's ``grid_process(batch_id, ...)`` on batches, coordinated th
 
 One batch (a CWL scatter job per batch)::
 
-    python -m claimed_cwl.grid.worker --script /opt/app/op.py --process grid_process \\
+    python -m claimed_cwl.runtime.grid.worker --script /opt/app/op.py --process grid_process \\
         --backend local --coordinator /data/coord --batch B17
 
 All batches in a loop (``--workers N``: each of N workers loops, as a C3 grid pod)::
 
-    python -m claimed_cwl.grid.worker --script op.py --coordinator s3://bucket/run1 \\
+    python -m claimed_cwl.runtime.grid.worker --script op.py --coordinator s3://bucket/run1 \\
         --workers-loop --batch-file batches.txt
 
 The script is imported as a module (its ``if __name__ == "__main__"`` block does
@@ -40,8 +40,8 @@ from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
-from claimed_cwl.grid.batches import batch_file_name, resolve_batches, validate_batch_id
-from claimed_cwl.grid.config import (
+from claimed_cwl.runtime.grid.batches import batch_file_name, resolve_batches, validate_batch_id
+from claimed_cwl.runtime.grid.config import (
     DEFAULT_LOCK_TIMEOUT,
     add_coordinator_args,
     add_source_args,
@@ -49,12 +49,12 @@ from claimed_cwl.grid.config import (
     parse_bool,
     redact,
 )
-from claimed_cwl.grid.coordinator import ClaimState, Coordinator, LeaseKeeper, open_store
-from claimed_cwl.grid.errors import GridError
+from claimed_cwl.runtime.grid.coordinator import ClaimState, Coordinator, LeaseKeeper, open_store
+from claimed_cwl.runtime.grid.errors import GridError
 
 __all__ = ["load_process", "main", "process_batch", "run_batches"]
 
-log = logging.getLogger("claimed_cwl.grid.worker")
+log = logging.getLogger("claimed_cwl.runtime.grid.worker")
 
 PROCESSED, FAILED, SKIPPED, LOCKED = "processed", "failed", "skipped", "locked"
 
@@ -182,7 +182,8 @@ def run_batches(
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the worker's argument parser."""
-    parser = argparse.ArgumentParser(prog="python -m claimed_cwl.grid.worker", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m claimed_cwl.runtime.grid.worker",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--script", required=True, help="the operator's .py file")
     parser.add_argument("--process", default="grid_process", help="function called per batch (default grid_process)")
     parser.add_argument("--args", default=None, help="comma-separated module variables passed positionally")

@@ -18,14 +18,14 @@ from claimed_cwl.build.builder import BuildResult, build_image
 from claimed_cwl.build.operator_build import import_checker, prepare_lock
 from claimed_cwl.compile import fitting_lock, read_user_files, user_file_paths, with_lock, write_atomically
 from claimed_cwl.emit import ArtifactSettings
+from claimed_cwl.emit.launch import launcher_files
 from claimed_cwl.errors import ClaimedError
-from claimed_cwl.gridwf.image import emit_grid_dockerfile, runtime_files
-from claimed_cwl.gridwf.import_safety import check_import_safety
-from claimed_cwl.gridwf.k8s_kfp import emit_grid_job, emit_grid_kfp
-from claimed_cwl.gridwf.process_check import check_process
-from claimed_cwl.gridwf.spec import GridSpec
-from claimed_cwl.gridwf.workflow import emit_grid_cwl
-from claimed_cwl.launch import launcher_files
+from claimed_cwl.grid.image import emit_grid_dockerfile, runtime_files
+from claimed_cwl.grid.import_safety import check_import_safety
+from claimed_cwl.grid.k8s_kfp import emit_grid_job, emit_grid_kfp
+from claimed_cwl.grid.process_check import check_process
+from claimed_cwl.grid.spec import GridSpec
+from claimed_cwl.grid.workflow import emit_grid_cwl
 from claimed_cwl.parse import analyse_operator
 
 __all__ = ["GridBuild", "compile_grid", "grid_context", "render_grid"]

@@ -70,7 +70,7 @@ def _run_notebook(path: str) -> None:
     try:
         from claimed_notebook import run_notebook  # type: ignore[import-not-found]  # noqa: PLC0415
     except ImportError:
-        from claimed_cwl.launch.claimed_notebook import run_notebook  # noqa: PLC0415 - in the package
+        from claimed_cwl.runtime.claimed_notebook import run_notebook  # noqa: PLC0415 - in the package
     code = run_notebook(path)
     if code:
         raise SystemExit(code)

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from claimed_cwl.grid.errors import GridError
+from claimed_cwl.runtime.grid.errors import GridError
 
 __all__ = [
     "eval_group_by",
@@ -173,7 +173,7 @@ def load_batch_file(location: str, col_name: str = "filename") -> list[str]:
     if kind not in ("txt", "json", "csv"):
         raise GridError("batch files must end in .txt (comma-separated), .json (keys) or .csv (a column)", location)
     if location.startswith("s3://"):
-        from claimed_cwl.grid.s3_store import read_s3_text  # noqa: PLC0415 (boto3 only when needed)
+        from claimed_cwl.runtime.grid.s3_store import read_s3_text  # noqa: PLC0415 (boto3 only when needed)
 
         text = read_s3_text(location)
     else:

@@ -22,8 +22,8 @@ import os
 import re
 from pathlib import Path
 
-from claimed_cwl.grid.coordinator import MarkerKind
-from claimed_cwl.grid.errors import GridError
+from claimed_cwl.runtime.grid.coordinator import MarkerKind
+from claimed_cwl.runtime.grid.errors import GridError
 
 __all__ = ["LocalStore"]
 
@@ -36,7 +36,7 @@ def _gen_name(number: int) -> str:
 
 
 class LocalStore:
-    """A :class:`~claimed_cwl.grid.coordinator.CoordinationStore` on a directory."""
+    """A :class:`~claimed_cwl.runtime.grid.coordinator.CoordinationStore` on a directory."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         """Use (and create) the directory ``root``."""

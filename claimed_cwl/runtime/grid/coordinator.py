@@ -50,8 +50,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from claimed_cwl.grid.config import redact
-from claimed_cwl.grid.errors import GridError
+from claimed_cwl.runtime.grid.config import redact
+from claimed_cwl.runtime.grid.errors import GridError
 
 __all__ = [
     "ClaimState",
@@ -101,13 +101,13 @@ def open_store(backend: str | None, coordinator: str) -> CoordinationStore:
         raise GridError("no coordinator: give --coordinator (or gw_coordinator_path)")
     backend = backend or ("s3" if coordinator.startswith("s3://") else "local")
     if backend == "s3":
-        from claimed_cwl.grid.s3_store import S3Store  # noqa: PLC0415 (boto3 only when needed)
+        from claimed_cwl.runtime.grid.s3_store import S3Store  # noqa: PLC0415 (boto3 only when needed)
 
         return S3Store.from_url(coordinator)
     if backend == "local":
         if coordinator.startswith("s3://"):
             raise GridError("the local backend needs a directory, not an s3:// URL (use --backend s3)")
-        from claimed_cwl.grid.local_store import LocalStore  # noqa: PLC0415 (it imports this module)
+        from claimed_cwl.runtime.grid.local_store import LocalStore  # noqa: PLC0415 (it imports this module)
 
         return LocalStore(coordinator)
     raise GridError(f"unknown backend {backend!r}: expected local or s3")

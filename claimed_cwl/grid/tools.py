@@ -1,6 +1,6 @@
 """The three CommandLineTools of a grid workflow: list the batches, run batches, report.
 
-All run the grid image (the operator image plus ``claimed_cwl.grid``). Grid
+All run the grid image (the operator image plus ``claimed_cwl.runtime.grid``). Grid
 settings reach the in-container modules as ``gw_*`` environment assignments on
 the ``env`` command line, exactly as the operator's own parameters do (those
 bindings come from :func:`claimed_cwl.emit.cwl.build_tool`, not a copy of it).
@@ -20,9 +20,9 @@ from typing import Any
 from cwl_utils.parser import cwl_v1_2 as cwl
 
 from claimed_cwl.emit.cwl import build_tool, cwl_literal
+from claimed_cwl.emit.launch import script_path
 from claimed_cwl.emit.settings import ImageSettings
-from claimed_cwl.gridwf.spec import GridSpec
-from claimed_cwl.launch import script_path
+from claimed_cwl.grid.spec import GridSpec
 
 __all__ = ["RESULT_FILES", "SOURCE_INPUTS", "list_tool", "report_tool", "worker_tool"]
 
@@ -127,7 +127,7 @@ def list_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
         id="list_batches",
         doc="Validate and list the batches (unsafe batch ids stop the run here, before any work).",
         baseCommand=["env"],
-        arguments=_command("python", "-m", "claimed_cwl.grid.list_batches", "--output", "batches.json",
+        arguments=_command("python", "-m", "claimed_cwl.runtime.grid.list_batches", "--output", "batches.json",
                            "--cwl-output", "--quiet"),
         inputs=_source_inputs() + (_s3_inputs() if grid.backend == "s3" else []),
         outputs=outputs,
@@ -145,7 +145,7 @@ def worker_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
         _env_input("gw_lock_timeout", ["null", "float"], "gw_lock_timeout"),
         _bool_input("gw_ignore_error_files", "gw_ignore_error_files"),
     ]
-    command = ["python", "-m", "claimed_cwl.grid.worker", "--script", script_path(grid.operator),
+    command = ["python", "-m", "claimed_cwl.runtime.grid.worker", "--script", script_path(grid.operator),
                "--process", grid.process]
     if grid.workers is None:
         inputs.append(cwl.CommandInputParameter(
@@ -202,7 +202,7 @@ def report_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
         id="report",
         doc="Count the batches; exit 1 when some failed (unless gw_tolerate_errors) or are still pending.",
         baseCommand=["env"],
-        arguments=arguments + _command("python", "-m", "claimed_cwl.grid.report", "--output", "report.json"),
+        arguments=arguments + _command("python", "-m", "claimed_cwl.runtime.grid.report", "--output", "report.json"),
         inputs=inputs,
         outputs=[cwl.CommandOutputParameter(id="report", type_="File",
                                             outputBinding=cwl.CommandOutputBinding(glob="report.json"))],

@@ -1,6 +1,6 @@
 r"""Count processed, failed, pending and skipped batches of a grid run (its last step).
 
-    python -m claimed_cwl.grid.report --coordinator s3://bucket/run1 --batches-json batches.json \\
+    python -m claimed_cwl.runtime.grid.report --coordinator s3://bucket/run1 --batches-json batches.json \\
         --results worker-*.json --output report.json
 
 ``processed`` / ``failed`` / ``pending`` come from the coordinator's markers for
@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from claimed_cwl.grid.batches import resolve_batches
-from claimed_cwl.grid.config import add_coordinator_args, add_source_args, parse_bool, redact
-from claimed_cwl.grid.coordinator import CoordinationStore, open_store
-from claimed_cwl.grid.errors import GridError
+from claimed_cwl.runtime.grid.batches import resolve_batches
+from claimed_cwl.runtime.grid.config import add_coordinator_args, add_source_args, parse_bool, redact
+from claimed_cwl.runtime.grid.coordinator import CoordinationStore, open_store
+from claimed_cwl.runtime.grid.errors import GridError
 
 __all__ = ["count_batches", "main"]
 
@@ -63,7 +63,8 @@ def count_batches(store: CoordinationStore, batches: Sequence[str], results: Seq
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
-    parser = argparse.ArgumentParser(prog="python -m claimed_cwl.grid.report", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m claimed_cwl.runtime.grid.report",
+                                     description=__doc__.split("\n")[0])
     add_coordinator_args(parser)
     add_source_args(parser)
     parser.add_argument("--results", nargs="*", default=[], help="worker --result-file JSON files of this run")

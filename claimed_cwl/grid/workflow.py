@@ -16,8 +16,8 @@ from cwl_utils.parser import cwl_v1_2 as cwl
 from claimed_cwl.emit._yaml import dump_yaml, generated_header
 from claimed_cwl.emit.cwl import normalise_document
 from claimed_cwl.emit.settings import ImageSettings
-from claimed_cwl.gridwf.spec import GridSpec
-from claimed_cwl.gridwf.tools import SOURCE_INPUTS, list_tool, report_tool, worker_tool
+from claimed_cwl.grid.spec import GridSpec
+from claimed_cwl.grid.tools import SOURCE_INPUTS, list_tool, report_tool, worker_tool
 
 __all__ = ["build_grid_workflow", "emit_grid_cwl"]
 
