@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from claimed_cwl.check.result import CheckResult, failed, passed
+from claimed_cwl.runtime.s3 import error_code
 
 __all__ = ["TOIL_BUCKET_CALLS", "check_bucket", "check_credentials", "check_toil_job_store", "probe_toil_calls"]
 
@@ -26,14 +27,6 @@ _BENIGN_CODES = {"NoSuchPublicAccessBlockConfiguration", "OwnershipControlsNotFo
 _UNSUPPORTED_CODES = {"NotImplemented", "MethodNotAllowed", "XNotImplemented", "UnsupportedOperation"}
 
 
-def _code(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return str(response.get("Error", {}).get("Code") or response.get("ResponseMetadata", {}).get(
-            "HTTPStatusCode", type(exc).__name__))
-    return type(exc).__name__
-
-
 def _unreachable(exc: Exception, where: str) -> CheckResult | None:
     from botocore.exceptions import EndpointConnectionError, NoCredentialsError  # noqa: PLC0415
 
@@ -42,8 +35,8 @@ def _unreachable(exc: Exception, where: str) -> CheckResult | None:
                       "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the environment")
     if isinstance(exc, EndpointConnectionError) or type(exc).__name__ in ("ConnectTimeoutError", "ReadTimeoutError"):
         return failed("s3", f"S3 at {where} is not reachable ({type(exc).__name__}): start it or fix s3.endpoint")
-    if _code(exc) in _CREDENTIAL_CODES:
-        return failed("s3-credentials", f"S3 at {where} rejected the credentials ({_code(exc)}): set "
+    if error_code(exc) in _CREDENTIAL_CODES:
+        return failed("s3-credentials", f"S3 at {where} rejected the credentials ({error_code(exc)}): set "
                       "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to a key that this service knows")
     return None
 
@@ -56,8 +49,8 @@ def check_credentials(client: Any, where: str) -> CheckResult:
         problem = _unreachable(exc, where)
         if problem is not None:
             return problem
-        if _code(exc) != "AccessDenied":
-            return failed("s3", f"S3 at {where} answered ListBuckets with {_code(exc)}")
+        if error_code(exc) != "AccessDenied":
+            return failed("s3", f"S3 at {where} answered ListBuckets with {error_code(exc)}")
     return passed("s3-credentials", f"S3 at {where} accepts the credentials")
 
 
@@ -69,7 +62,7 @@ def check_bucket(client: Any, bucket: str, where: str, purpose: str) -> CheckRes
         problem = _unreachable(exc, where)
         if problem is not None:
             return problem
-        code = _code(exc)
+        code = error_code(exc)
         if code in ("404", "NoSuchBucket", "NotFound"):
             return failed("s3-bucket", f"S3 bucket {bucket!r} ({purpose}) does not exist at {where}: create it "
                           f"(aws --endpoint-url {where} s3 mb s3://{bucket})")
@@ -102,7 +95,7 @@ def probe_toil_calls(client: Any, where: str) -> CheckResult:
         client.create_bucket(Bucket=bucket)
     except Exception as exc:
         return _unreachable(exc, where) or failed(
-            "s3-toil", f"S3 at {where} refused CreateBucket ({_code(exc)}): Toil's S3 job store creates its own "
+            "s3-toil", f"S3 at {where} refused CreateBucket ({error_code(exc)}): Toil's S3 job store creates its own "
             "bucket; grant s3:CreateBucket")
     missing: list[str] = []
     refused: list[str] = []
@@ -111,7 +104,7 @@ def probe_toil_calls(client: Any, where: str) -> CheckResult:
             try:
                 call()
             except Exception as exc:
-                code = _code(exc)
+                code = error_code(exc)
                 if code in _UNSUPPORTED_CODES or code == "501":
                     missing.append(name)
                 elif code not in _BENIGN_CODES:

@@ -9,6 +9,7 @@ from typing import Any
 
 from claimed_cwl.config.load import Resolved
 from claimed_cwl.config.model import KEYS
+from claimed_cwl.runtime.core import looks_secret
 
 __all__ = ["CREDENTIAL_VARIABLES", "MASK", "is_secret_name", "mask_value", "render_toml"]
 
@@ -18,7 +19,6 @@ CREDENTIAL_VARIABLES = (
     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
     "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL_S3", "AWS_DEFAULT_REGION",
 )  # fmt: skip
-_SECRET_NAME = re.compile(r"secret|passw|token|key|credential", re.IGNORECASE)
 # Keys whose value is the *name* of a Kubernetes Secret or a credential source, never a secret itself.
 _REFERENCES = {"pull_secret", "s3.credentials"}
 # Variables that name a place, not a secret, although a credential-like word is in their name.
@@ -26,8 +26,11 @@ _NOT_SECRET_VARIABLES = {"AWS_ENDPOINT_URL_S3", "AWS_DEFAULT_REGION", "AWS_PROFI
 
 
 def is_secret_name(name: str) -> bool:
-    """True for a key or variable named like a secret (secret, password, token, key, credential)."""
-    return bool(_SECRET_NAME.search(name)) and name not in _REFERENCES and name not in _NOT_SECRET_VARIABLES
+    """True for a key or variable named like a secret (the core's stricter rule, :func:`looks_secret`).
+
+    Keys that name a Secret or a credential source, and variables that name a place, are no secrets.
+    """
+    return looks_secret(name) and name not in _REFERENCES and name not in _NOT_SECRET_VARIABLES
 
 
 _URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+(?=@)")

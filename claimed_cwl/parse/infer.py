@@ -7,12 +7,13 @@ Value parsers raise ValueError with a message meant for the user.
 
 from __future__ import annotations
 
-import itertools
 import keyword
 import math
 import posixpath
 import re
 from collections.abc import Callable
+
+from claimed_cwl.runtime.core import is_secret_name, name_words
 
 __all__ = [
     "RESOURCE_PARSERS",
@@ -30,15 +31,6 @@ __all__ = [
 ]
 
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SECRET_WORDS = frozenset({
-    "pass", "pw", "pwd", "passwd", "password", "passphrase", "token", "secret", "credential", "credentials",
-    "apikey", "accesskey", "secretkey", "privatekey", "sastoken", "authtoken", "bearer",
-})
-_SECRET_PAIRS = frozenset({
-    ("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"), ("auth", "token"),
-    ("access", "token"), ("client", "secret"), ("sas", "token"), ("account", "key"), ("master", "key"),
-})
-_SECRET_PARTS = ("password", "passwd", "secret", "apikey", "credential", "passphrase")
 _DIR_SUFFIXES = ("_dir", "_directory", "_folder")
 _URL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 _NUMBER_RE = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
@@ -71,31 +63,6 @@ def name_from_stem(stem: str) -> str:
 def is_identifier(name: str) -> bool:
     """Tell whether ``name`` is an ASCII identifier and not a Python keyword."""
     return bool(_IDENT_RE.fullmatch(name)) and not keyword.iskeyword(name)
-
-
-def name_words(name: str) -> list[str]:
-    """The lower-case words of an identifier: ``storePass`` and ``store_pass`` give ``['store', 'pass']``."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
-    return [word for word in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if word]
-
-
-def is_secret_name(name: str) -> bool:
-    """Tell whether the name marks a secret.
-
-    A word of the name is a secret word (``pass``, ``pw``, ``pwd``, ``token``,
-    ``secret``, ``credential(s)``, ``apikey``, ...) or two adjacent words
-    make one (``api key``, ``access key``, ``private key``, ``secret key``,
-    ``auth token``); or the name contains ``password``, ``passwd``,
-    ``secret``, ``apikey``, ``credential`` or ``passphrase`` (``dbpassword``).
-    ``max_tokens`` and ``tokenizer`` are no secrets: their words are not ``token``.
-    """
-    words = name_words(name)
-    if any(word in _SECRET_WORDS for word in words):
-        return True
-    if any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words)):
-        return True
-    joined = "".join(words)
-    return any(part in joined for part in _SECRET_PARTS)
 
 
 def strip_blank_lines(text: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from claimed_cwl.errors import ClaimedError
+from claimed_cwl.runtime.s3 import Exhausted, RetryPolicy, error_code, retrying
 from claimed_cwl.staging.s3 import S3Location, parse_s3_url
 
 __all__ = ["MANIFEST_NAME", "PublishError", "PublishedFile", "RetryPolicy", "output_files", "publish_outputs"]
@@ -28,15 +28,6 @@ MANIFEST_NAME = "manifest.json"
 
 class PublishError(ClaimedError):
     """An upload failed after its retries; no manifest was written."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Bounded retries with exponential back-off: ``attempts`` tries, sleeping ``delay * factor**n`` between."""
-
-    attempts: int = 4
-    delay: float = 0.5
-    factor: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -101,24 +92,11 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _error_code(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict) and response.get("Error", {}).get("Code"):
-        return str(response["Error"]["Code"])
-    return type(exc).__name__
-
-
 def _with_retries(action: Callable[[], object], what: str, policy: RetryPolicy) -> None:
-    for attempt in range(1, policy.attempts + 1):
-        try:
-            action()
-            return
-        except Exception as exc:  # botocore raises many kinds (ClientError, EndpointConnectionError, ...)
-            if attempt == policy.attempts:
-                raise PublishError(f"upload of {what} failed after {attempt} attempts: {_error_code(exc)}") from exc
-            pause = policy.delay * policy.factor ** (attempt - 1)
-            log.warning("upload of %s failed (%s); retrying in %.1f s", what, _error_code(exc), pause)
-            time.sleep(pause)
+    try:
+        retrying(lambda _attempt: action(), f"upload of {what}", policy)
+    except Exhausted as exc:  # botocore raises many kinds (ClientError, EndpointConnectionError, ...)
+        raise PublishError(f"upload of {what} failed after {exc.attempts} attempts: {error_code(exc.last)}") from exc
 
 
 def _uploader(client: Any, path: Path, where: S3Location) -> Callable[[], object]:

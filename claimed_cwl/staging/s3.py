@@ -1,17 +1,18 @@
-"""S3 URLs and clients: credentials only from the environment (boto3's chain), never from arguments or logs."""
+"""S3 locations and clients on the host: the runtime's core URL rules and client factory, with host errors."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from claimed_cwl.errors import ClaimedError
+from claimed_cwl.runtime import core
+from claimed_cwl.runtime.s3 import make_client
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 __all__ = ["S3Location", "parse_s3_url", "s3_client"]
-
-_URL = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/(?P<key>.*))?$")
-
 
 @dataclass(frozen=True)
 class S3Location:
@@ -29,22 +30,19 @@ class S3Location:
 
 
 def parse_s3_url(url: str) -> S3Location:
-    """``s3://bucket/key`` -> :class:`S3Location`; a clear error for anything else."""
-    found = _URL.match(url)
-    if not found:
-        raise ClaimedError(f"{url}: not an S3 URL (expected s3://BUCKET[/KEY] with a valid bucket name)")
-    return S3Location(found.group("bucket"), found.group("key") or "")
+    """``s3://bucket/key`` -> :class:`S3Location` (the core's rules); a clear error for anything else."""
+    try:
+        bucket, key = core.parse_s3_url(url)
+    except ValueError as exc:
+        message = str(exc)  # a URL with credentials in it is never repeated
+        raise ClaimedError(message if message.startswith(url) or "@" in url else f"{url}: {message}") from None
+    return S3Location(bucket, key)
 
 
-def s3_client(endpoint: str | None = None, region: str | None = None, attempts: int = 3) -> Any:
-    """A boto3 S3 client; ``endpoint`` None means AWS_ENDPOINT_URL_S3 or AWS itself.
+def s3_client(endpoint: str | None = None, region: str | None = None, attempts: int = 3) -> S3Client:
+    """A boto3 S3 client (:func:`claimed_cwl.runtime.s3.make_client`); ``endpoint`` None: AWS_ENDPOINT_URL_S3 or AWS.
 
     Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,
     a profile, ...), so they never pass through our arguments, messages or logs.
     """
-    import boto3  # noqa: PLC0415 - only commands that touch S3 need it
-    from botocore.config import Config  # noqa: PLC0415
-
-    config = Config(retries={"max_attempts": attempts, "mode": "standard"}, connect_timeout=3, read_timeout=30)
-    session = boto3.session.Session()
-    return session.client("s3", endpoint_url=endpoint or None, region_name=region or None, config=config)
+    return make_client(endpoint, region, attempts=attempts, connect_timeout=3, read_timeout=30)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from claimed_cwl.runtime.grid.errors import GridError
+from claimed_cwl.runtime.grid.settings import BATCH_FILE, COL_NAME, FILE_PATTERN, GROUP_BY
 
 __all__ = [
     "eval_group_by",
@@ -163,7 +164,7 @@ def _csv_items(text: str, source: str, col_name: str) -> list[tuple[str, int]]:
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or col_name not in reader.fieldnames:
         found = ", ".join(reader.fieldnames or []) or "no header"
-        raise GridError(f"no column {col_name!r} (gw_batch_file_col_name) in the header; found: {found}", source, 1)
+        raise GridError(f"no column {col_name!r} ({COL_NAME.name}) in the header; found: {found}", source, 1)
     return [((row.get(col_name) or "").strip(), reader.line_num) for row in reader]
 
 
@@ -196,10 +197,10 @@ def eval_group_by(path: str, rule: str) -> str:
     try:
         tree = ast.parse("_path" + rule.strip(), mode="eval")
     except SyntaxError:
-        raise GridError(f"gw_group_by {rule!r}: not an expression such as [-10:-4] or .split('.')[-2]") from None
+        raise GridError(f"{GROUP_BY.name} {rule!r}: not an expression such as [-10:-4] or .split('.')[-2]") from None
     value = _eval_node(tree.body, path, rule)
     if not isinstance(value, str):
-        raise GridError(f"gw_group_by {rule!r} gives a {type(value).__name__} for {path!r}, not a string")
+        raise GridError(f"{GROUP_BY.name} {rule!r} gives a {type(value).__name__} for {path!r}, not a string")
     return value
 
 
@@ -215,12 +216,12 @@ def _eval_node(node: ast.expr, path: str, rule: str) -> Any:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _STR_METHODS:
         target = _eval_node(node.func.value, path, rule)
         if not isinstance(target, str):
-            raise GridError(f"gw_group_by {rule!r}: .{node.func.attr}() applied to a {type(target).__name__}")
+            raise GridError(f"{GROUP_BY.name} {rule!r}: .{node.func.attr}() applied to a {type(target).__name__}")
         args = [_eval_node(arg, path, rule) for arg in node.args]
         kwargs = {kw.arg: _eval_node(kw.value, path, rule) for kw in node.keywords if kw.arg}
         return getattr(target, node.func.attr)(*args, **kwargs)
     raise GridError(
-        f"gw_group_by {rule!r}: only indexing, slicing and string methods ({', '.join(sorted(_STR_METHODS))}) "
+        f"{GROUP_BY.name} {rule!r}: only indexing, slicing and string methods ({', '.join(sorted(_STR_METHODS))}) "
         "with constant arguments are allowed"
     )
 
@@ -238,16 +239,16 @@ def batches_from_pattern(patterns: str, group_by: str) -> list[str]:
     for pattern in (p.strip() for p in patterns.split(",")):
         files = sorted(glob.glob(pattern, recursive=True))
         if not files:
-            raise GridError(f"no files match gw_file_path_pattern {pattern!r}")
+            raise GridError(f"no files match {FILE_PATTERN.name} {pattern!r}")
         for file_path in files:
             try:
                 part = eval_group_by(file_path, group_by)
             except (IndexError, TypeError, ValueError) as exc:
-                raise GridError(f"gw_group_by {group_by!r} fails on {file_path!r}: {exc}") from None
+                raise GridError(f"{GROUP_BY.name} {group_by!r} fails on {file_path!r}: {exc}") from None
             if part == "":
-                raise GridError(f"gw_group_by {group_by!r} gives an empty batch id for {file_path!r}")
+                raise GridError(f"{GROUP_BY.name} {group_by!r} gives an empty batch id for {file_path!r}")
             found.append((part, 0))
-    return sorted(validate_batches(found, f"gw_file_path_pattern {patterns!r}", merge_duplicates=True))
+    return sorted(validate_batches(found, f"{FILE_PATTERN.name} {patterns!r}", merge_duplicates=True))
 
 
 def resolve_batches(
@@ -268,4 +269,4 @@ def resolve_batches(
         return load_batch_file(batch_file, col_name)
     if file_path_pattern and group_by:
         return batches_from_pattern(file_path_pattern, group_by)
-    raise GridError("no batches: give gw_batch_file, or gw_file_path_pattern and gw_group_by")
+    raise GridError(f"no batches: give {BATCH_FILE.name}, or {FILE_PATTERN.name} and {GROUP_BY.name}")

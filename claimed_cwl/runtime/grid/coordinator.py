@@ -10,7 +10,7 @@ once, for every backend:
 - **claim**: create the lock (the common case, one write); if it exists, read
   it: ``done`` / ``failed`` say so at once; a ``held`` record that has not
   expired is busy; a ``released`` or expired one (or a ``failed`` one under
-  ``gw_ignore_error_files``) is swapped for ours by a compare-and-swap on the
+  ignore-error-files setting) is swapped for ours by a compare-and-swap on the
   version read, so of several takers only one wins. After a takeover the
   markers are read again: a holder that wrote its marker and died before
   updating the lock is never run again.
@@ -52,6 +52,7 @@ from typing import Literal, Protocol
 
 from claimed_cwl.runtime.grid.config import redact
 from claimed_cwl.runtime.grid.errors import GridError
+from claimed_cwl.runtime.grid.settings import COORDINATOR, LOCK_TIMEOUT
 
 __all__ = [
     "ClaimState",
@@ -98,7 +99,7 @@ class CoordinationStore(Protocol):
 def open_store(backend: str | None, coordinator: str) -> CoordinationStore:
     """Open the store of ``backend`` (``local`` or ``s3``; guessed from the URL when None) at ``coordinator``."""
     if not coordinator:
-        raise GridError("no coordinator: give --coordinator (or gw_coordinator_path)")
+        raise GridError(f"no coordinator: give --coordinator (or {COORDINATOR.env})")
     backend = backend or ("s3" if coordinator.startswith("s3://") else "local")
     if backend == "s3":
         from claimed_cwl.runtime.grid.s3_store import S3Store  # noqa: PLC0415 (boto3 only when needed)
@@ -149,7 +150,7 @@ class Coordinator:
     ) -> None:
         """Coordinate on ``store``; error markers older than ``ignore_errors_before`` (epoch s) do not block."""
         if lock_timeout <= 0:
-            raise GridError(f"gw_lock_timeout must be positive, got {lock_timeout}")
+            raise GridError(f"{LOCK_TIMEOUT.env} must be positive, got {lock_timeout}")
         self.store = store
         self.lock_timeout = lock_timeout
         self.ignore_errors_before = ignore_errors_before

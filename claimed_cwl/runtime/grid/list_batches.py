@@ -17,8 +17,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from claimed_cwl.runtime.core import atomic_write
 from claimed_cwl.runtime.grid.batches import resolve_batches
-from claimed_cwl.runtime.grid.config import add_source_args, redact
+from claimed_cwl.runtime.grid.config import add_batch_source, redact
 from claimed_cwl.runtime.grid.errors import GridError
 
 __all__ = ["main"]
@@ -28,19 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
     parser = argparse.ArgumentParser(prog="python -m claimed_cwl.runtime.grid.list_batches",
                                      description=__doc__.split("\n")[0])
-    add_source_args(parser)
+    add_batch_source(parser)
     parser.add_argument("--output", default=None, help="write the JSON list here (written whole, or not at all)")
     parser.add_argument("--cwl-output", action="store_true",
                         help="also write cwl.output.json: {batches: [...], batches_json: the --output File}")
     parser.add_argument("--quiet", action="store_true", help="do not print the list on stdout")
     return parser
-
-
-def _write(path: Path, text: str) -> None:
-    """Write ``text`` whole or not at all."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,10 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     text = json.dumps(batches, ensure_ascii=False) + "\n"
     if args.output:
-        _write(Path(args.output), text)
+        atomic_write(args.output, text)
     if args.cwl_output:
         outputs = {"batches": batches, "batches_json": {"class": "File", "location": Path(args.output).name}}
-        _write(Path(args.output).with_name("cwl.output.json"), json.dumps(outputs, ensure_ascii=False) + "\n")
+        atomic_write(Path(args.output).with_name("cwl.output.json"), json.dumps(outputs, ensure_ascii=False) + "\n")
     if not args.quiet:
         sys.stdout.write(text)
     return 0

@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from claimed_cwl.runtime.core import atomic_write
 from claimed_cwl.runtime.grid.batches import resolve_batches
-from claimed_cwl.runtime.grid.config import add_coordinator_args, add_source_args, parse_bool, redact
+from claimed_cwl.runtime.grid.config import add_batch_source, add_settings, parse_bool, redact
 from claimed_cwl.runtime.grid.coordinator import CoordinationStore, open_store
 from claimed_cwl.runtime.grid.errors import GridError
 
@@ -65,11 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
     parser = argparse.ArgumentParser(prog="python -m claimed_cwl.runtime.grid.report",
                                      description=__doc__.split("\n")[0])
-    add_coordinator_args(parser)
-    add_source_args(parser)
+    add_settings(parser, "coordinator")
+    add_batch_source(parser)
     parser.add_argument("--results", nargs="*", default=[], help="worker --result-file JSON files of this run")
-    parser.add_argument("--tolerate-errors", nargs="?", const="true", default="false",
-                        help="exit 0 even when batches failed (alone, or with true/false)")
+    add_settings(parser, "report")
     parser.add_argument("--output", default=None, help="write the counts as JSON here")
     return parser
 
@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     text = json.dumps(counts, indent=1, sort_keys=True) + "\n"
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        atomic_write(args.output, text)
     print(
         f"{counts['total']} batches: {counts['processed']} processed, {counts['failed']} failed, "
         f"{counts['pending']} pending, {counts['skipped']} skipped (done before this run)"

@@ -13,7 +13,7 @@ key, never a credential.
 
 Transient failures (connection refused, timeouts, HTTP 5xx) are retried by
 botocore and then by :meth:`S3Store._call` with bounded exponential back-off,
-for at most ``gw_s3_retry_seconds`` (default 120 s) per call. A conditional put
+for at most the seconds of the S3-retry setting (default 120 s) per call. A conditional put
 whose earlier attempt may have landed is checked by reading the object back.
 """
 
@@ -21,19 +21,25 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import time
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
-from claimed_cwl.runtime.grid.config import env_value, redact
+from claimed_cwl.runtime import core
+from claimed_cwl.runtime.grid.config import env_value, redact, seconds
 from claimed_cwl.runtime.grid.coordinator import MarkerKind
 from claimed_cwl.runtime.grid.errors import GridError
+from claimed_cwl.runtime.grid.settings import S3_RETRY
+from claimed_cwl.runtime.s3 import Exhausted, RetryPolicy, error_code, make_client, retrying
 
-__all__ = ["S3Store", "make_client", "parse_s3_url", "read_s3_text"]
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import ListObjectsV2OutputTypeDef
+
+__all__ = ["S3Store", "client", "parse_s3_url", "read_s3_text"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _RETRY_CODES = frozenset({"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "503", "500", "502"})
 _KINDS: tuple[MarkerKind, ...] = ("processed", "err")
@@ -43,54 +49,41 @@ class _Precondition(Exception):
     """A conditional write lost (HTTP 412)."""
 
 
+class _Transient(Exception):
+    """A request that may succeed when tried again (5xx, throttling, no connection)."""
+
+
 def parse_s3_url(url: str) -> tuple[str, str]:
-    """Split ``s3://bucket/prefix`` into bucket and key prefix; refuse credentials in the URL."""
-    if not url.startswith("s3://"):
-        raise GridError("expected an s3://bucket/... URL")
-    rest = url[len("s3://") :]
-    bucket, _, key = rest.partition("/")
-    if "@" in bucket or ":" in bucket:
-        raise GridError(
-            "S3 URLs must not carry credentials or endpoints (s3://bucket/prefix only): pass them as "
-            "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_ENDPOINT_URL_S3"
-        )
-    if not bucket:
-        raise GridError("S3 URL without a bucket")
-    return bucket, key
-
-
-def make_client() -> Any:
-    """Return a boto3 S3 client configured from the environment, with short timeouts and standard retries."""
+    """Split ``s3://bucket/prefix`` into bucket and key prefix (the core's rules); GridError when it is none."""
     try:
-        import boto3  # noqa: PLC0415 (boto3 is imported by the S3 backend only)
-        from botocore.config import Config  # noqa: PLC0415
+        return core.parse_s3_url(url)
+    except ValueError as exc:
+        raise GridError(str(exc)) from None
+
+
+def client() -> S3Client:
+    """The S3 client of the grid: short timeouts (a lease must be renewed in time), botocore's retries."""
+    try:
+        return make_client()
     except ImportError:
         raise GridError("the s3 backend needs boto3 (pip install boto3)") from None
-    config = Config(
-        retries={"max_attempts": 3, "mode": "standard"},
-        connect_timeout=2,
-        read_timeout=20,
-    )
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    return boto3.session.Session().client("s3", region_name=region, config=config)
 
 
 def _retry_budget() -> float:
-    try:
-        return float(env_value("gw_s3_retry_seconds") or 120)
-    except ValueError:
-        raise GridError("gw_s3_retry_seconds must be a number of seconds") from None
+    return seconds(env_value(S3_RETRY.env), S3_RETRY)
 
 
 class S3Store:
     """A :class:`~claimed_cwl.runtime.grid.coordinator.CoordinationStore` on ``s3://bucket/prefix``."""
 
-    def __init__(self, bucket: str, prefix: str, client: Any = None, retry_seconds: float | None = None) -> None:
-        """Use ``bucket`` and ``prefix`` (a trailing ``/`` is added); ``client`` defaults to :func:`make_client`."""
+    def __init__(
+        self, bucket: str, prefix: str, s3: S3Client | None = None, retry_seconds: float | None = None
+    ) -> None:
+        """Use ``bucket`` and ``prefix`` (a trailing ``/`` is added); ``s3`` defaults to :func:`client`."""
         self.bucket = bucket
         self.prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
         self.location = f"s3://{bucket}/{self.prefix}"
-        self.client = client if client is not None else make_client()
+        self.client = s3 if s3 is not None else client()
         self.retry_seconds = _retry_budget() if retry_seconds is None else retry_seconds
 
     @classmethod
@@ -102,44 +95,50 @@ class S3Store:
     def _key(self, batch: str, suffix: str) -> str:
         return f"{self.prefix}{batch}.{suffix}"
 
-    def _call(self, op: str, key: str, fn: Callable[[], Any], on_ambiguous: Callable[[], Any] | None = None) -> Any:
+    def _call(self, op: str, key: str, fn: Callable[[], T], on_ambiguous: Callable[[], T | None] | None = None) -> T:
         """Run one request with retries; raise _Precondition on 412, KeyError on 404, GridError when out of time."""
+        where = f"S3 {op} s3://{self.bucket}/{key}"
+
+        def attempt(number: int) -> T:
+            try:
+                return self._classified(op, key, fn)
+            except _Precondition:
+                if number > 1 and on_ambiguous is not None:  # an earlier attempt may have landed
+                    landed = on_ambiguous()
+                    if landed is not None:
+                        return landed
+                raise
+
+        policy = RetryPolicy(attempts=0, delay=0.2, factor=2.0, seconds=self.retry_seconds, max_delay=5.0)
+        try:
+            return retrying(attempt, where, policy, lambda exc: isinstance(exc, _Transient))
+        except Exhausted as exc:
+            raise GridError(f"{where}: still failing after {exc.attempts} attempts in {self.retry_seconds:.0f} s "
+                            f"({exc.last})") from None
+
+    def _classified(self, op: str, key: str, fn: Callable[[], T]) -> T:
+        """Run ``fn`` once, its errors sorted: _Precondition, KeyError, _Transient, or GridError (final)."""
         from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
 
-        deadline = time.monotonic() + self.retry_seconds
-        delay, attempt = 0.2, 0
-        while True:
-            attempt += 1
-            try:
-                return fn()
-            except ClientError as exc:
-                code = str(exc.response.get("Error", {}).get("Code", ""))
-                status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-                if code == "NoSuchBucket":
-                    raise GridError(f"S3 {op}: no bucket {self.bucket!r}") from None
-                if status == 412 or code in ("PreconditionFailed", "412"):
-                    if attempt > 1 and on_ambiguous is not None:
-                        landed = on_ambiguous()
-                        if landed is not None:
-                            return landed
-                    raise _Precondition() from None
-                if status == 404 or code in ("NoSuchKey", "404", "NotFound"):
-                    raise KeyError(key) from None
-                if not (status >= 500 or code in _RETRY_CODES):
-                    raise GridError(redact(f"S3 {op} s3://{self.bucket}/{key}: {code or status}: {exc}")) from None
-                problem = f"{code or status}"
-            except BotoCoreError as exc:
-                problem = type(exc).__name__
-                if "Credentials" in problem or "ParamValidation" in problem:
-                    raise GridError(redact(f"S3 {op} s3://{self.bucket}/{key}: {exc}")) from None
-            if time.monotonic() + delay > deadline:
-                raise GridError(
-                    f"S3 {op} s3://{self.bucket}/{key}: still failing after {attempt} attempts "
-                    f"in {self.retry_seconds:.0f} s ({problem})"
-                )
-            log.info("S3 %s %s: %s, retrying in %.1f s", op, key, problem, delay)
-            time.sleep(delay)
-            delay = min(delay * 2, 5.0)
+        try:
+            return fn()
+        except ClientError as exc:
+            code = error_code(exc)
+            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+            if code == "NoSuchBucket":
+                raise GridError(f"S3 {op}: no bucket {self.bucket!r}") from None
+            if status == 412 or code in ("PreconditionFailed", "412"):
+                raise _Precondition() from None
+            if status == 404 or code in ("NoSuchKey", "404", "NotFound"):
+                raise KeyError(key) from None
+            if not (status >= 500 or code in _RETRY_CODES):
+                raise GridError(redact(f"S3 {op} s3://{self.bucket}/{key}: {code or status}: {exc}")) from None
+            raise _Transient(code or str(status)) from None
+        except BotoCoreError as exc:
+            problem = type(exc).__name__
+            if "Credentials" in problem or "ParamValidation" in problem:
+                raise GridError(redact(f"S3 {op} s3://{self.bucket}/{key}: {exc}")) from None
+            raise _Transient(problem) from None
 
     def _get(self, key: str) -> tuple[bytes, str] | None:
         def fn() -> tuple[bytes, str]:
@@ -152,9 +151,17 @@ class S3Store:
             return None
         return result
 
-    def _put(self, key: str, data: bytes, **condition: str) -> str | None:
+    def _put(self, key: str, data: bytes, *, if_none_match: str = "", if_match: str = "") -> str | None:
+        condition = bool(if_none_match or if_match)
+
         def fn() -> str:
-            return str(self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **condition)["ETag"])
+            if if_none_match:
+                response = self.client.put_object(Bucket=self.bucket, Key=key, Body=data, IfNoneMatch=if_none_match)
+            elif if_match:
+                response = self.client.put_object(Bucket=self.bucket, Key=key, Body=data, IfMatch=if_match)
+            else:
+                response = self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
+            return str(response["ETag"])
 
         def landed() -> str | None:
             current = self._get(key)
@@ -166,22 +173,26 @@ class S3Store:
             return None
         return etag
 
+    def _list_page(self, token: str | None) -> ListObjectsV2OutputTypeDef:
+        if token:
+            return self.client.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix, ContinuationToken=token)
+        return self.client.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix)
+
     def read_lock(self, batch: str) -> tuple[bytes, str] | None:
         """GET ``<batch>.lock`` with its ETag."""
         return self._get(self._key(batch, "lock"))
 
     def create_lock(self, batch: str, data: bytes) -> str | None:
         """PUT ``<batch>.lock`` with If-None-Match: *."""
-        return self._put(self._key(batch, "lock"), data, IfNoneMatch="*")
+        return self._put(self._key(batch, "lock"), data, if_none_match="*")
 
     def replace_lock(self, batch: str, data: bytes, token: str) -> str | None:
         """PUT ``<batch>.lock`` with If-Match: token."""
-        return self._put(self._key(batch, "lock"), data, IfMatch=token)
+        return self._put(self._key(batch, "lock"), data, if_match=token)
 
     def write_marker(self, batch: str, kind: MarkerKind, data: bytes, exclusive: bool) -> bool:
         """PUT ``<batch>.<kind>`` (If-None-Match: * when exclusive)."""
-        condition = {"IfNoneMatch": "*"} if exclusive else {}
-        return self._put(self._key(batch, kind), data, **condition) is not None
+        return self._put(self._key(batch, kind), data, if_none_match="*" if exclusive else "") is not None
 
     def read_marker(self, batch: str, kind: MarkerKind) -> bytes | None:
         """GET ``<batch>.<kind>``."""
@@ -199,10 +210,7 @@ class S3Store:
         found: dict[str, set[str]] = {kind: set() for kind in _KINDS}
         token: str | None = None
         while True:
-            kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": self.prefix}
-            if token:
-                kwargs["ContinuationToken"] = token
-            page: dict[str, Any] = self._call("list", self.prefix, partial(self.client.list_objects_v2, **kwargs))
+            page = self._call("list", self.prefix, partial(self._list_page, token))
             for item in page.get("Contents", []):
                 name = str(item["Key"])[len(self.prefix) :]
                 for kind in _KINDS:

@@ -17,7 +17,7 @@ the module-level variable of the same name (or, with ``--args a,b``, those
 variables positionally, as C3's wrapper passes its interface).
 
 A batch already processed is skipped; one with an error marker is skipped too
-unless ``gw_ignore_error_files`` is true (errors recorded before this worker
+unless the ignore-error-files setting is true (errors recorded before this worker
 started are then retried once). A batch locked by a live worker is waited for
 (``--no-wait`` skips it) until it is processed, failed, or its lease expires and
 this worker takes it over. A failing batch gets an error marker; the worker
@@ -40,17 +40,12 @@ from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
+from claimed_cwl.runtime.core import atomic_write
 from claimed_cwl.runtime.grid.batches import batch_file_name, resolve_batches, validate_batch_id
-from claimed_cwl.runtime.grid.config import (
-    DEFAULT_LOCK_TIMEOUT,
-    add_coordinator_args,
-    add_source_args,
-    env_value,
-    parse_bool,
-    redact,
-)
+from claimed_cwl.runtime.grid.config import add_batch_source, add_settings, parse_bool, redact, seconds
 from claimed_cwl.runtime.grid.coordinator import ClaimState, Coordinator, LeaseKeeper, open_store
 from claimed_cwl.runtime.grid.errors import GridError
+from claimed_cwl.runtime.grid.settings import IGNORE_ERRORS, LOCK_TIMEOUT
 
 __all__ = ["load_process", "main", "process_batch", "run_batches"]
 
@@ -187,22 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--script", required=True, help="the operator's .py file")
     parser.add_argument("--process", default="grid_process", help="function called per batch (default grid_process)")
     parser.add_argument("--args", default=None, help="comma-separated module variables passed positionally")
-    add_coordinator_args(parser)
+    add_settings(parser, "coordinator")
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--batch", help="run this one batch")
     mode.add_argument("--workers-loop", action="store_true", help="loop over all batches of the batch source")
-    add_source_args(parser)
-    parser.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=None,
-        help=f"lease seconds (env gw_lock_timeout, default {DEFAULT_LOCK_TIMEOUT:.0f})",
-    )
-    parser.add_argument(
-        "--ignore-error-files",
-        default=None,
-        help="retry batches with an error marker: true/false (env gw_ignore_error_files)",
-    )
+    add_batch_source(parser)
+    add_settings(parser, "worker")
     parser.add_argument("--no-wait", action="store_true", help="skip batches locked by a live worker")
     parser.add_argument("--poll-seconds", type=float, default=None, help="wait between looks at a locked batch")
     parser.add_argument("--fail-on-error", action="store_true", help="exit 1 when a batch of this worker failed")
@@ -214,15 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> tuple[float, bool]:
-    raw_timeout = args.lock_timeout if args.lock_timeout is not None else env_value("gw_lock_timeout")
-    try:
-        timeout = float(raw_timeout) if raw_timeout not in (None, "") else DEFAULT_LOCK_TIMEOUT
-    except ValueError:
-        raise GridError(f"gw_lock_timeout: expected seconds, got {raw_timeout!r}") from None
-    raw_ignore = args.ignore_error_files
-    if raw_ignore is None:
-        raw_ignore = env_value("gw_ignore_error_files")
-    return timeout, parse_bool(raw_ignore, "gw_ignore_error_files")
+    timeout = seconds(args.lock_timeout, LOCK_TIMEOUT)
+    return timeout, parse_bool(args.ignore_error_files, IGNORE_ERRORS.env)
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
@@ -253,7 +231,7 @@ def run(args: argparse.Namespace) -> int:
     log.info("worker done on %s: %s", store.location, json.dumps(counts))
     if args.result_file:
         target = args.result_file.replace("{batch}", batch_file_name(args.batch)) if args.batch else args.result_file
-        Path(target).write_text(json.dumps(outcomes, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        atomic_write(target, json.dumps(outcomes, indent=1, sort_keys=True) + "\n")
     return 1 if args.fail_on_error and counts[FAILED] else 0
 
 
