@@ -76,17 +76,13 @@ def prepare_lock(
     if existing is not None and not added and usable_lock(spec, dockerfile) is not None:
         return existing, False
     base = settings.dockerfile.base_for(spec.language)
-    system = [layer for layer in dockerfile_layers(spec, settings.dockerfile)[1:] if _is_system_layer(layer)]
+    system = list(dockerfile_layers(spec, settings.dockerfile).system)
     if existing is not None and existing.base == base and existing.options == spec.pip_options():
         extended = extend_lock(client, existing, system, requirements, kept)
         if extended is not None:
             return extended, True
     lock = resolve_lock(client, base, system, requirements, options=spec.pip_options(), added=kept)
     return lock, True
-
-
-def _is_system_layer(layer: str) -> bool:
-    return layer.startswith(("RUN apt-get", "RUN dnf", "RUN set -e; debs=", "RUN grep -q"))
 
 
 def build_operator(

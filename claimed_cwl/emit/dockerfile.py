@@ -1,13 +1,14 @@
 """Dockerfile emitter: the operator image as a list of layers, dependencies before the sources.
 
-:func:`dockerfile_layers` returns the instructions as data; :func:`emit_dockerfile`
-joins them. System packages come first (one layer), then R packages, then one
-pip layer per declared requirement (from the lock when there is one: exact
-pins with hashes, ``--no-deps``), so operators with the same base and
-requirements share layers and a change of one requirement leaves the layers
-before it cached. The fixed environment follows, then the launcher and the
-operator's files. Every package name and option is shell-quoted (the parser
-admits no shell characters); no secret ever appears here.
+:func:`dockerfile_layers` returns the instructions as data (:class:`Layers`, in
+named sections that a composed image adds to); :func:`emit_dockerfile` writes
+them. System packages come first (one layer), then R packages, then one pip
+layer per declared requirement (from the lock when there is one: exact pins
+with hashes, ``--no-deps``), so operators with the same base and requirements
+share layers and a change of one requirement leaves the layers before it
+cached. The fixed environment follows, then the launcher and the operator's
+files. Every package name and option is shell-quoted (the parser admits no
+shell characters); no secret ever appears here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from claimed_cwl.emit._yaml import generated_header
 from claimed_cwl.emit.launch import APP_DIR, LAUNCHER_DIR, launch_command, launcher_files, runtime_requirements
@@ -25,6 +27,8 @@ from claimed_cwl.spec.codec import SPEC_LABEL, spec_to_json
 
 __all__ = [
     "CRAN_MIRROR",
+    "Layers",
+    "copy_instruction",
     "dockerfile_layers",
     "emit_dockerfile",
     "locked_pip_layers",
@@ -43,30 +47,59 @@ _USER_ENTRY = (
 )
 
 
+@dataclass(frozen=True)
+class Layers:
+    """A Dockerfile as data: its instructions in named sections, in the order they are written.
+
+    ``system`` (the image user's passwd entry, system and R packages) and
+    ``python`` (pip) are the dependency layers; ``environment`` the fixed
+    environment; ``files`` the launcher and operator COPY lines; ``finish``
+    the permissions, the spec label, the user, the working directory and the
+    command. A composed image (the grid's) adds to a section; nothing is ever
+    found in a Dockerfile's text.
+    """
+
+    base: tuple[str, ...]
+    system: tuple[str, ...]
+    python: tuple[str, ...]
+    environment: tuple[str, ...]
+    files: tuple[str, ...]
+    finish: tuple[str, ...]
+
+    def instructions(self) -> list[str]:
+        """Every instruction, in order."""
+        return [*self.base, *self.system, *self.python, *self.environment, *self.files, *self.finish]
+
+    def render(self, header: str) -> str:
+        """The Dockerfile's text: ``header`` (a comment line), then one instruction per line."""
+        return "\n".join([header, *self.instructions()]) + "\n"
+
+
 def emit_dockerfile(spec: OperatorSpec, settings: DockerfileSettings) -> str:
     """Render the Dockerfile that builds the operator image from a build context holding its files."""
-    return "\n".join([generated_header(spec.source_file), *dockerfile_layers(spec, settings)]) + "\n"
+    return dockerfile_layers(spec, settings).render(generated_header(spec.source_file))
 
 
-def dockerfile_layers(spec: OperatorSpec, settings: DockerfileSettings) -> list[str]:
-    """The Dockerfile's instructions in order, one string each (the data a Dockerfile is written from)."""
-    return [
-        f"FROM {settings.base_for(spec.language)}",
-        _USER_ENTRY,
-        *_system_layers(spec),
-        *_r_layers(spec),
-        *_pip_layers(spec, usable_lock(spec, settings)),
-        *_environment(spec),
-        "ENV HOME=/tmp PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1",
-        *(_copy(name, f"{LAUNCHER_DIR}/{name}") for name in launcher_files(spec)),
-        _copy(spec.source_file, f"{APP_DIR}/{spec.source_file}"),
-        *(_copy(path, f"{APP_DIR}/{path}") for path in spec.additional_files),
-        f"RUN chmod -R a+rX {APP_DIR} {LAUNCHER_DIR}",
-        f"LABEL {SPEC_LABEL}={_label_value(spec_to_json(spec))}",
-        f"USER {RUNTIME_USER}",
-        "WORKDIR /tmp",
-        f"CMD {json.dumps(launch_command(spec))}",
-    ]
+def dockerfile_layers(spec: OperatorSpec, settings: DockerfileSettings) -> Layers:
+    """The Dockerfile's instructions as :class:`Layers` (the data a Dockerfile is written from)."""
+    return Layers(
+        base=(f"FROM {settings.base_for(spec.language)}",),
+        system=(_USER_ENTRY, *_system_layers(spec), *_r_layers(spec)),
+        python=tuple(_pip_layers(spec, usable_lock(spec, settings))),
+        environment=(*_environment(spec), "ENV HOME=/tmp PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1"),
+        files=(
+            *(copy_instruction(name, f"{LAUNCHER_DIR}/{name}") for name in launcher_files(spec)),
+            copy_instruction(spec.source_file, f"{APP_DIR}/{spec.source_file}"),
+            *(copy_instruction(path, f"{APP_DIR}/{path}") for path in spec.additional_files),
+        ),
+        finish=(
+            f"RUN chmod -R a+rX {APP_DIR} {LAUNCHER_DIR}",
+            f"LABEL {SPEC_LABEL}={_label_value(spec_to_json(spec))}",
+            f"USER {RUNTIME_USER}",
+            "WORKDIR /tmp",
+            f"CMD {json.dumps(launch_command(spec))}",
+        ),
+    )
 
 
 def pip_requirements(spec: OperatorSpec, added: Sequence[str] = ()) -> tuple[str, ...]:
@@ -169,9 +202,9 @@ def _environment(spec: OperatorSpec) -> list[str]:
     return ["ENV " + " ".join(f"{name}={_label_value(value)}" for name, value in spec.environment)]
 
 
-def _copy(source: str, destination: str) -> str:
-    """COPY in JSON form, so names with spaces stay one argument."""
-    return f"COPY {json.dumps([source, destination])}"
+def copy_instruction(*paths: str) -> str:
+    """COPY in JSON form (sources, then the destination), so names with spaces stay one argument."""
+    return f"COPY {json.dumps(list(paths))}"
 
 
 def _label_value(text: str) -> str:

@@ -20,7 +20,7 @@ from claimed_cwl.emit.launch import launch_command
 from claimed_cwl.emit.settings import ImageSettings, JobSettings
 from claimed_cwl.spec import OperatorSpec, Parameter, ParamRole, ParamType, Resources
 
-__all__ = ["SECRET_MOUNT", "emit_job"]
+__all__ = ["SECRET_MOUNT", "emit_job", "job_manifest", "parameter_env"]
 
 _RUN_AS = 1000
 _TMP_VOLUME = "tmp"
@@ -31,14 +31,18 @@ _SECRET_MODE = 0o440  # owner root, group fsGroup (the pod's user): read only
 
 
 def emit_job(spec: OperatorSpec, image: ImageSettings, settings: JobSettings) -> str:
-    """Render the operator's Kubernetes Job YAML."""
-    job = {
+    """Render the operator's Kubernetes Job YAML (:func:`job_manifest`, written by the one YAML writer)."""
+    return dump_yaml(job_manifest(spec, image, settings), header=generated_header(spec.source_file))
+
+
+def job_manifest(spec: OperatorSpec, image: ImageSettings, settings: JobSettings) -> dict[str, Any]:
+    """The operator's Kubernetes Job as a mapping (the data its YAML is written from)."""
+    return {
         "apiVersion": "batch/v1",
         "kind": "Job",
         "metadata": {"name": spec.name, "labels": {"app.kubernetes.io/name": spec.name}},
         "spec": _job_spec(spec, image, settings),
     }
-    return dump_yaml(job, header=generated_header(spec.source_file))
 
 
 def _job_spec(spec: OperatorSpec, image: ImageSettings, settings: JobSettings) -> dict[str, Any]:
@@ -130,6 +134,18 @@ def _env_text(param: Parameter) -> str:
 def _env(spec: OperatorSpec, settings: JobSettings) -> list[CommentedMap]:
     """The fixed environment, one variable per parameter that has a value to give, then one per output path."""
     env: list[CommentedMap] = [CommentedMap(name=name, value=value) for name, value in spec.environment]
+    env += parameter_env(spec, settings)
+    for out in spec.outputs:
+        if not out.settable:
+            continue
+        path = f"{settings.pvc_mount}/{out.path}" if settings.pvc_name and not out.prefix else out.path
+        env.append(CommentedMap(name=out.name, value=path))
+    return env
+
+
+def parameter_env(spec: OperatorSpec, settings: JobSettings) -> list[CommentedMap]:
+    """One variable per parameter that has a value to give (secrets by reference, never by value)."""
+    env: list[CommentedMap] = []
     for param in spec.parameters:
         entry = CommentedMap(name=param.name)
         if param.secret and param.type in (ParamType.FILE, ParamType.DIRECTORY):
@@ -149,11 +165,6 @@ def _env(spec: OperatorSpec, settings: JobSettings) -> list[CommentedMap]:
         else:
             continue  # optional without default: left unset, the script's own fallback applies
         env.append(entry)
-    for out in spec.outputs:
-        if not out.settable:
-            continue
-        path = f"{settings.pvc_mount}/{out.path}" if settings.pvc_name and not out.prefix else out.path
-        env.append(CommentedMap(name=out.name, value=path))
     return env
 
 

@@ -23,7 +23,7 @@ from claimed_cwl.emit.launch import interpreter_command, value_outputs
 from claimed_cwl.emit.settings import ImageSettings
 from claimed_cwl.spec import OperatorSpec, Output, OutputKind, Parameter, ParamRole, ParamType
 
-__all__ = ["SECRET_ANNOTATION", "emit_kfp"]
+__all__ = ["SECRET_ANNOTATION", "emit_kfp", "input_arguments", "kfp_component"]
 
 SECRET_ANNOTATION = "claimed-cwl/secret-env"
 
@@ -39,7 +39,12 @@ _PATH_TYPES = (ParamType.FILE, ParamType.DIRECTORY)
 
 
 def emit_kfp(spec: OperatorSpec, image: ImageSettings) -> str:
-    """Render the operator's KFP v1 component YAML."""
+    """Render the operator's KFP v1 component YAML (:func:`kfp_component`, written by the one YAML writer)."""
+    return dump_yaml(kfp_component(spec, image), header=generated_header(spec.source_file))
+
+
+def kfp_component(spec: OperatorSpec, image: ImageSettings) -> dict[str, Any]:
+    """The operator's KFP v1 component as a mapping (the data its YAML is written from)."""
     component: dict[str, Any] = {"name": spec.name}
     description = "\n\n".join(part for part in (spec.description, _secrets_note(spec)) if part)
     if description:
@@ -50,7 +55,7 @@ def emit_kfp(spec: OperatorSpec, image: ImageSettings) -> str:
     component["inputs"] = [_input(param) for param in spec.parameters if not param.secret]
     component["outputs"] = [_output_entry(out) for out in spec.outputs if not out.rewrites]
     component["implementation"] = {"container": {"image": image.image(spec.name), "command": _command(spec)}}
-    return dump_yaml(component, header=generated_header(spec.source_file))
+    return component
 
 
 def _secrets_note(spec: OperatorSpec) -> str:
@@ -124,9 +129,13 @@ def _input_argument(param: Parameter) -> dict[str, Any]:
     return {"if": {"cond": {"isPresent": name}, "then": [concat]}}
 
 
+def input_arguments(spec: OperatorSpec) -> list[Any]:
+    """The ``NAME=value`` command-line items of the inputs (present ones only): secrets are no inputs."""
+    return [_input_argument(param) for param in spec.parameters if not param.secret]
+
+
 def _command(spec: OperatorSpec) -> list[Any]:
-    command: list[Any] = ["env"]
-    command += [_input_argument(param) for param in spec.parameters if not param.secret]
+    command: list[Any] = ["env", *input_arguments(spec)]
     command += [
         {"concat": [f"{out.name}=", {"outputPath": out.name}, *(["/"] if out.path.endswith("/") else [])]}
         for out in spec.outputs

@@ -1,24 +1,26 @@
-"""The grid image: the operator's own build context and Dockerfile, plus the ``claimed_cwl.runtime.grid`` runtime.
+"""The grid image: the operator's own build context and layers, plus the in-image runtime.
 
-The operator's Dockerfile (from :func:`claimed_cwl.emit.dockerfile.emit_dockerfile`)
-is kept line for line; the grid lines go before its ``chmod`` line, so the
-user's code and its dependency layers are exactly those of the operator image.
+The operator's layers (:func:`claimed_cwl.emit.dockerfile.dockerfile_layers`)
+are kept as they are; the grid adds boto3 to the dependency layers (S3 backend)
+and the runtime to the files, so the user's code and its dependency layers are
+exactly those of the operator image.
 The runtime is the standard-library package ``claimed_cwl.runtime.grid`` (plus boto3
 for the S3 backend), copied to ``/opt/claimed/claimed_cwl`` on ``PYTHONPATH``.
 """
 
 from __future__ import annotations
 
-import json
 import shlex
+from dataclasses import replace
 from importlib import resources
 
-from claimed_cwl.emit.dockerfile import emit_dockerfile
+from claimed_cwl.emit._yaml import generated_header
+from claimed_cwl.emit.dockerfile import Layers, copy_instruction, dockerfile_layers
 from claimed_cwl.emit.launch import LAUNCHER_DIR
 from claimed_cwl.emit.settings import DockerfileSettings
 from claimed_cwl.grid.spec import GridSpec
 
-__all__ = ["BOTO3_REQUIREMENT", "RUNTIME_DIR", "emit_grid_dockerfile", "runtime_files"]
+__all__ = ["BOTO3_REQUIREMENT", "RUNTIME_DIR", "emit_grid_dockerfile", "grid_layers", "runtime_files"]
 
 BOTO3_REQUIREMENT = "boto3>=1.28"
 RUNTIME_DIR = "claimed_grid_runtime"
@@ -37,15 +39,16 @@ def runtime_files() -> dict[str, bytes]:
     return files
 
 
+def grid_layers(grid: GridSpec, settings: DockerfileSettings) -> Layers:
+    """The grid image's layers: the operator's, plus boto3 (S3) with the dependencies and the runtime's files."""
+    layers = dockerfile_layers(grid.operator, settings)
+    python = (*layers.python, f"RUN python -m pip install --no-cache-dir {shlex.quote(BOTO3_REQUIREMENT)}")
+    runtime = (copy_instruction(f"{RUNTIME_DIR}/claimed_cwl/", f"{LAUNCHER_DIR}/claimed_cwl/"),
+               f"ENV PYTHONPATH={LAUNCHER_DIR}")
+    return replace(layers, python=python if grid.backend == "s3" else layers.python,
+                   files=(*layers.files, *runtime))
+
+
 def emit_grid_dockerfile(grid: GridSpec, settings: DockerfileSettings) -> str:
-    """Render the grid image's Dockerfile: the operator's, plus boto3 (S3) and the runtime before ``RUN chmod``."""
-    lines = emit_dockerfile(grid.operator, settings).splitlines()
-    if grid.backend == "s3":  # with the other dependency layers, before the sources
-        env_at = next(i for i, line in enumerate(lines) if line.startswith("ENV HOME="))
-        lines.insert(env_at, f"RUN python -m pip install --no-cache-dir {shlex.quote(BOTO3_REQUIREMENT)}")
-    chmod_at = next(i for i, line in enumerate(lines) if line.startswith("RUN chmod"))
-    runtime = [
-        f"COPY {json.dumps([f'{RUNTIME_DIR}/claimed_cwl/', f'{LAUNCHER_DIR}/claimed_cwl/'])}",
-        f"ENV PYTHONPATH={LAUNCHER_DIR}",
-    ]
-    return "\n".join(lines[:chmod_at] + runtime + lines[chmod_at:]) + "\n"
+    """Render the grid image's Dockerfile (:func:`grid_layers`)."""
+    return grid_layers(grid, settings).render(generated_header(grid.operator.source_file))

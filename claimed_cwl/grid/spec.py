@@ -11,28 +11,13 @@ import keyword
 from dataclasses import dataclass
 
 from claimed_cwl.errors import ClaimedError
+from claimed_cwl.runtime.grid.settings import BACKENDS, PREFIX, SETTINGS
 from claimed_cwl.spec import Language, OperatorSpec, ParamType
 
 __all__ = ["BACKENDS", "GRID_INPUTS", "GridCompileError", "GridSpec"]
 
-BACKENDS = ("local", "s3")
-
-#: Workflow inputs the grid adds; an operator parameter may not have one of these names.
-GRID_INPUTS = (
-    "gw_coordinator",
-    "gw_batch_file",
-    "gw_batch_url",
-    "gw_batch_file_col_name",
-    "gw_file_path_pattern",
-    "gw_group_by",
-    "gw_file_root",
-    "gw_lock_timeout",
-    "gw_ignore_error_files",
-    "gw_tolerate_errors",
-    "gw_s3_credentials",
-    "gw_s3_endpoint",
-    "gw_worker_ids",
-)
+#: Workflow inputs the grid adds (from the settings table); an operator parameter may not have one of these names.
+GRID_INPUTS = tuple(setting.name for setting in SETTINGS if setting.cwl)
 
 
 class GridCompileError(ClaimedError):
@@ -67,10 +52,10 @@ class GridSpec:
         if self.workers is not None and not 1 <= self.workers <= 10000:
             raise GridCompileError(f"--workers must be between 1 and 10000, got {self.workers}")
         for param in op.parameters:
-            if param.name in GRID_INPUTS or param.name.startswith("gw_"):
+            if param.name in GRID_INPUTS or param.name.startswith(PREFIX):
                 raise GridCompileError(
-                    f"{op.source_file}:{param.line}: parameter {param.name!r} clashes with the grid's gw_* inputs; "
-                    "the grid wrapper reads those itself"
+                    f"{op.source_file}:{param.line}: parameter {param.name!r} clashes with the grid's {PREFIX}* "
+                    "inputs; the grid wrapper reads those itself"
                 )
         names = {p.name: p for p in op.parameters}
         for name in self.writable:

@@ -1,16 +1,17 @@
 """The three CommandLineTools of a grid workflow: list the batches, run batches, report.
 
 All run the grid image (the operator image plus ``claimed_cwl.runtime.grid``). Grid
-settings reach the in-container modules as ``gw_*`` environment assignments on
+settings reach the in-container modules as environment assignments (their variables) on
 the ``env`` command line, exactly as the operator's own parameters do (those
-bindings come from :func:`claimed_cwl.emit.cwl.build_tool`, not a copy of it).
+bindings come from :func:`claimed_cwl.emit.cwl.build_tool`, not a copy of it), every one made from the
+settings table (:mod:`claimed_cwl.runtime.grid.settings`).
 
-Local coordinator: the ``gw_coordinator`` Directory (and every ``--writable``
+Local coordinator: the coordinator Directory (and every ``--writable``
 Directory) is staged with ``InitialWorkDirRequirement`` ``writable: true`` and
 ``InplaceUpdateRequirement``, so every job of every run bind-mounts the same
 host directory. S3 coordinator: a ``s3://bucket/prefix`` string, with
 ``NetworkAccess``; credentials come from an AWS credentials *file* input
-(``gw_s3_credentials`` -> ``AWS_SHARED_CREDENTIALS_FILE``), never from a value.
+(``AWS_SHARED_CREDENTIALS_FILE``), never from a value.
 """
 
 from __future__ import annotations
@@ -23,30 +24,64 @@ from claimed_cwl.emit.cwl import build_tool, cwl_literal
 from claimed_cwl.emit.launch import script_path
 from claimed_cwl.emit.settings import ImageSettings
 from claimed_cwl.grid.spec import GridSpec
+from claimed_cwl.runtime.grid.settings import (
+    BACKEND,
+    COORDINATOR,
+    FILE_ROOT,
+    RESULT_PREFIX,
+    TOLERATE_ERRORS,
+    Setting,
+    settings_for,
+)
 
-__all__ = ["RESULT_FILES", "SOURCE_INPUTS", "list_tool", "report_tool", "worker_tool"]
+__all__ = ["RESULT_FILES", "SOURCE_INPUTS", "cwl_type", "list_tool", "report_tool", "worker_tool"]
 
-RESULT_FILES = {"batch": ("gw_result-{batch}.json", "gw_result-*.json"),
-                "worker": ("gw_result-$(inputs.worker).json", "gw_result-$(inputs.worker).json")}
+RESULT_FILES = {"batch": (f"{RESULT_PREFIX}-{{batch}}.json", f"{RESULT_PREFIX}-*.json"),
+                "worker": (f"{RESULT_PREFIX}-$(inputs.worker).json", f"{RESULT_PREFIX}-$(inputs.worker).json")}
 """Each scatter job's ``{batch: outcome}`` file (the worker's ``--result-file``, the output glob), named by
 its batch (the worker makes a safe file name of the id) or its worker, so that no two share a name: Toil
 stages the report's inputs side by side."""
 _ENV_POSITION = 0
 _COMMAND_POSITION = 2
 _FLAG_POSITION = 100
-_COORDINATOR_ENTRY = "gw_coordinator"
+# Where the report binds its flags: the batch list, the result files, then its settings.
+_REPORT_POSITIONS = {"batches_json": _FLAG_POSITION, "results": _FLAG_POSITION + 1, "settings": _FLAG_POSITION + 2}
 
 
-def _env_input(name: str, type_: Any, env_name: str, doc: str | None = None, default: Any = None) -> Any:
-    """An input handed to the container as ``env_name=value`` (nothing when it is null)."""
-    binding = cwl.CommandLineBinding(position=_ENV_POSITION, prefix=f"{env_name}=", separate=False)
-    return cwl.CommandInputParameter(id=name, type_=type_, doc=doc, default=default, inputBinding=binding)
+def cwl_type(short: str) -> Any:
+    """A short CWL type (``string?``, ``File?``, ``int[]``, ``boolean``) in the form the grid's files write."""
+    if short.endswith("?"):
+        return ["null", short[:-1]]
+    if short.endswith("[]"):
+        return {"type": "array", "items": short[:-2]}
+    return short
 
 
-def _bool_input(name: str, env_name: str, default: bool = False) -> Any:
-    """A boolean handed over as ``env_name=true`` when true and not at all when false (the reader's default)."""
-    binding = cwl.CommandLineBinding(position=_ENV_POSITION, prefix=f"{env_name}=true")
-    return cwl.CommandInputParameter(id=name, type_="boolean", default=default, inputBinding=binding)
+def _binding(setting: Setting) -> Any:
+    """How a setting reaches the program, made from its table entry.
+
+    ``ENV=value`` on the ``env`` command line (a boolean: ``ENV=true`` when true, nothing when false, the
+    reader's default), or the program's flag; none for a staged Directory.
+    """
+    if setting.env and setting.is_flag:
+        return cwl.CommandLineBinding(position=_ENV_POSITION, prefix=f"{setting.env}=true")
+    if setting.env:
+        return cwl.CommandLineBinding(position=_ENV_POSITION, prefix=f"{setting.env}=", separate=False)
+    if setting.flag:
+        return cwl.CommandLineBinding(position=_REPORT_POSITIONS["settings"], prefix=setting.flag)
+    return None
+
+
+def _inputs(grid: GridSpec, group: str) -> list[Any]:
+    """The CWL inputs of the settings of ``group`` for ``grid``'s backend, in the table's order."""
+    inputs = []
+    for setting in settings_for(group, grid.backend):
+        type_ = setting.cwl_type(grid.backend)
+        if type_:
+            default = setting.default if isinstance(setting.default, bool) else None
+            inputs.append(cwl.CommandInputParameter(id=setting.name, type_=cwl_type(type_), default=default,
+                                                    inputBinding=_binding(setting)))
+    return inputs
 
 
 def _command(*items: str) -> list[Any]:
@@ -56,17 +91,8 @@ def _command(*items: str) -> list[Any]:
     ]
 
 
-def _coordinator_inputs(grid: GridSpec) -> list[Any]:
-    if grid.backend == "local":
-        return [_env_input("gw_coordinator", "Directory", "gw_coordinator_path")]
-    return [_env_input("gw_coordinator", "string", "gw_coordinator_path"), *_s3_inputs()]
-
-
-def _s3_inputs() -> list[Any]:
-    return [
-        _env_input("gw_s3_credentials", ["null", "File"], "AWS_SHARED_CREDENTIALS_FILE"),
-        _env_input("gw_s3_endpoint", ["null", "string"], "AWS_ENDPOINT_URL_S3"),
-    ]
+def _backend_argument(grid: GridSpec) -> Any:
+    return cwl.CommandLineBinding(position=_ENV_POSITION, valueFrom=f"{BACKEND.env}={grid.backend}")
 
 
 def _requirements(grid: GridSpec, image: str, staged: list[Any], extra: list[Any] | None = None) -> list[Any]:
@@ -83,34 +109,21 @@ def _requirements(grid: GridSpec, image: str, staged: list[Any], extra: list[Any
     return requirements
 
 
-def _writable(name: str) -> Any:
-    return cwl.Dirent(entry=f"$(inputs.{name})", entryname=name, writable=True)
+def _staged(name: str, writable: bool) -> Any:
+    """A Directory input staged in the working directory under its own name."""
+    return cwl.Dirent(entry=f"$(inputs.{name})", entryname=name, writable=writable)
 
 
 def _local_coordinator(grid: GridSpec, writable: bool) -> list[Any]:
-    if grid.backend != "local":
-        return []
-    return [cwl.Dirent(entry="$(inputs.gw_coordinator)", entryname=_COORDINATOR_ENTRY, writable=writable)]
+    return [_staged(COORDINATOR.name, writable)] if grid.backend == "local" else []
 
 
-def _source_inputs() -> list[Any]:
-    """The batch source inputs (CLAIMED ``gw_*`` names), for the tools that list the batches themselves."""
-    return [
-        _env_input("gw_batch_file", ["null", "File"], "gw_batch_file"),
-        _env_input("gw_batch_url", ["null", "string"], "gw_batch_file"),
-        _env_input("gw_batch_file_col_name", ["null", "string"], "gw_batch_file_col_name"),
-        _env_input("gw_file_path_pattern", ["null", "string"], "gw_file_path_pattern"),
-        _env_input("gw_group_by", ["null", "string"], "gw_group_by"),
-        cwl.CommandInputParameter(id="gw_file_root", type_=["null", "Directory"]),
-    ]
-
-
-SOURCE_INPUTS = tuple(str(p.id) for p in _source_inputs())
+SOURCE_INPUTS = tuple(s.name for s in settings_for("source") if s.cwl)
 """Names of the batch source inputs."""
 
 
 def _file_root() -> list[Any]:
-    return [cwl.Dirent(entry="$(inputs.gw_file_root)", entryname="gw_file_root", writable=False)]
+    return [_staged(FILE_ROOT.name, writable=False)]
 
 
 def list_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
@@ -129,7 +142,7 @@ def list_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
         baseCommand=["env"],
         arguments=_command("python", "-m", "claimed_cwl.runtime.grid.list_batches", "--output", "batches.json",
                            "--cwl-output", "--quiet"),
-        inputs=_source_inputs() + (_s3_inputs() if grid.backend == "s3" else []),
+        inputs=_inputs(grid, "source") + [i for i in _inputs(grid, "coordinator") if i.id != COORDINATOR.name],
         outputs=outputs,
         requirements=_requirements(grid, image.image(grid.image_name), _file_root()),
     )
@@ -140,11 +153,7 @@ def worker_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
     reference = image.image(grid.image_name)
     operator = build_tool(grid.operator, ImageSettings.for_reference(reference))
     inputs = list(operator.inputs)
-    inputs += _coordinator_inputs(grid)
-    inputs += [
-        _env_input("gw_lock_timeout", ["null", "float"], "gw_lock_timeout"),
-        _bool_input("gw_ignore_error_files", "gw_ignore_error_files"),
-    ]
+    inputs += _inputs(grid, "coordinator") + _inputs(grid, "worker")
     command = ["python", "-m", "claimed_cwl.runtime.grid.worker", "--script", script_path(grid.operator),
                "--process", grid.process]
     if grid.workers is None:
@@ -154,13 +163,12 @@ def worker_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
         command.append("--workers-loop")
         inputs.append(cwl.CommandInputParameter(id="worker", type_="int",
                                                 doc="worker number (names the scatter job and its result file)"))
-        inputs += _source_inputs()  # each worker lists (and validates) the batches itself
+        inputs += _inputs(grid, "source")  # each worker lists (and validates) the batches itself
     command.append("--result-file")
     result_file, result_glob = RESULT_FILES["batch" if grid.workers is None else "worker"]
-    arguments = [cwl.CommandLineBinding(position=_ENV_POSITION, valueFrom=f"gw_backend={grid.backend}"),
-                 *_command(*command),
+    arguments = [_backend_argument(grid), *_command(*command),
                  cwl.CommandLineBinding(position=_COMMAND_POSITION + len(command), valueFrom=result_file)]
-    staged = _local_coordinator(grid, writable=True) + [_writable(name) for name in grid.writable]
+    staged = _local_coordinator(grid, writable=True) + [_staged(name, writable=True) for name in grid.writable]
     if grid.workers is not None:
         staged += _file_root()
     kept = [r for r in operator.requirements or [] if isinstance(r, (cwl.ResourceRequirement, cwl.ToolTimeLimit))
@@ -182,25 +190,22 @@ def worker_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
 def report_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
     """The tool that counts processed / failed / pending / skipped batches; fails on failures unless tolerated."""
     inputs = [
-        *_coordinator_inputs(grid),
-        cwl.CommandInputParameter(id="results", type_={"type": "array", "items": "File"},
-                                  inputBinding=cwl.CommandLineBinding(position=_FLAG_POSITION + 1,
-                                                                      prefix="--results")),
-        cwl.CommandInputParameter(id="gw_tolerate_errors", type_="boolean", default=False,
-                                  inputBinding=cwl.CommandLineBinding(position=_FLAG_POSITION + 2,
-                                                                      prefix="--tolerate-errors")),
+        *_inputs(grid, "coordinator"),
+        cwl.CommandInputParameter(id="results", type_=cwl_type("File[]"), inputBinding=cwl.CommandLineBinding(
+            position=_REPORT_POSITIONS["results"], prefix="--results")),
+        *_inputs(grid, "report"),
     ]
     staged = _local_coordinator(grid, writable=False)
     if grid.workers is None:  # the list step's batches
         inputs.append(cwl.CommandInputParameter(id="batches_json", type_="File", inputBinding=cwl.CommandLineBinding(
-            position=_FLAG_POSITION, prefix="--batches-json")))
+            position=_REPORT_POSITIONS["batches_json"], prefix="--batches-json")))
     else:  # no list step: the report lists the batches as the workers did
-        inputs += _source_inputs()
+        inputs += _inputs(grid, "source")
         staged += _file_root()
-    arguments = [cwl.CommandLineBinding(position=_ENV_POSITION, valueFrom=f"gw_backend={grid.backend}")]
+    arguments = [_backend_argument(grid)]
     return cwl.CommandLineTool(
         id="report",
-        doc="Count the batches; exit 1 when some failed (unless gw_tolerate_errors) or are still pending.",
+        doc=f"Count the batches; exit 1 when some failed (unless {TOLERATE_ERRORS.name}) or are still pending.",
         baseCommand=["env"],
         arguments=arguments + _command("python", "-m", "claimed_cwl.runtime.grid.report", "--output", "report.json"),
         inputs=inputs,

@@ -17,7 +17,8 @@ from claimed_cwl.emit._yaml import dump_yaml, generated_header
 from claimed_cwl.emit.cwl import normalise_document
 from claimed_cwl.emit.settings import ImageSettings
 from claimed_cwl.grid.spec import GridSpec
-from claimed_cwl.grid.tools import SOURCE_INPUTS, list_tool, report_tool, worker_tool
+from claimed_cwl.grid.tools import cwl_type, list_tool, report_tool, worker_tool
+from claimed_cwl.runtime.grid.settings import COORDINATOR, SETTINGS, WORKER_IDS, settings_for
 
 __all__ = ["build_grid_workflow", "emit_grid_cwl"]
 
@@ -32,44 +33,22 @@ def emit_grid_cwl(grid: GridSpec, image: ImageSettings) -> str:
 
 
 def _inputs(grid: GridSpec, worker: cwl.CommandLineTool) -> list[Any]:
-    """Workflow inputs: the operator's parameters (types, defaults, docs as its tool has them), then gw_*."""
+    """Workflow inputs: the operator's parameters (types, defaults, docs as its tool has them), then the settings."""
+    setting_names = {setting.name for setting in SETTINGS}
     inputs = [
         cwl.WorkflowInputParameter(id=_short(p.id), type_=p.type_, default=p.default, doc=p.doc)
         for p in worker.inputs
-        if _short(p.id) not in {"batch", "worker", *SOURCE_INPUTS}
+        if _short(p.id) not in {"batch", "worker", *setting_names}
     ]
-    coordinator_doc = (
-        "coordinator directory, shared (updated in place) by every job and run" if grid.backend == "local"
-        else "s3://bucket/prefix of the coordination state (no credentials in it)"
-    )
-    for param in inputs:
-        if param.id == "gw_coordinator":
-            param.doc = coordinator_doc
-        elif param.id == "gw_lock_timeout":
-            param.doc = "lease seconds: a batch whose worker stopped renewing is taken over after this (default 10800)"
-        elif param.id == "gw_ignore_error_files":
-            param.doc = "retry batches that have an error marker"
-    inputs += [
-        cwl.WorkflowInputParameter(id="gw_batch_file", type_=["null", "File"],
-                                   doc="batch file: .txt (comma-separated), .json (keys), .csv (a column)"),
-        cwl.WorkflowInputParameter(id="gw_batch_url", type_=["null", "string"],
-                                   doc="batch file in S3 instead: s3://bucket/key.txt|.json|.csv"),
-        cwl.WorkflowInputParameter(id="gw_batch_file_col_name", type_=["null", "string"],
-                                   doc="column of a .csv batch file (default filename)"),
-        cwl.WorkflowInputParameter(id="gw_file_path_pattern", type_=["null", "string"],
-                                   doc="glob pattern(s), comma-separated, relative to gw_file_root"),
-        cwl.WorkflowInputParameter(id="gw_group_by", type_=["null", "string"],
-                                   doc="rule turning a path into a batch id ([-10:-4], .split('.')[-2], re:...)"),
-        cwl.WorkflowInputParameter(id="gw_file_root", type_=["null", "Directory"],
-                                   doc="directory the pattern is matched in (staged as ./gw_file_root)"),
-        cwl.WorkflowInputParameter(id="gw_tolerate_errors", type_="boolean", default=False,
-                                   doc="succeed even when batches failed"),
-    ]
-    if grid.workers is not None:
-        inputs.append(cwl.WorkflowInputParameter(
-            id="gw_worker_ids", type_={"type": "array", "items": "int"}, default=list(range(1, grid.workers + 1)),
-            doc="one scatter job (worker) per item",
-        ))
+    for setting in settings_for("", grid.backend, workers=grid.workers is not None):
+        type_ = setting.cwl_type(grid.backend)
+        if not type_:
+            continue
+        default: Any = setting.default if isinstance(setting.default, bool) else None
+        if setting is WORKER_IDS:
+            default = list(range(1, (grid.workers or 0) + 1))
+        inputs.append(cwl.WorkflowInputParameter(id=setting.name, type_=cwl_type(type_), default=default,
+                                                 doc=setting.described(grid.backend)))
     return inputs
 
 
@@ -97,7 +76,7 @@ def _per_job_location(job_key: str) -> str:
 
 def _shared_in_place(grid: GridSpec, worker_in: list[cwl.WorkflowStepInput], job_key: str) -> bool:
     """Give every shared Directory a per-job location; True when there was one (JavaScript is then needed)."""
-    shared = set(grid.writable) | ({"gw_coordinator"} if grid.backend == "local" else set())
+    shared = set(grid.writable) | ({COORDINATOR.name} if grid.backend == "local" else set())
     for step_input in worker_in:
         if step_input.id in shared:
             step_input.valueFrom = _per_job_location(job_key)
@@ -113,7 +92,7 @@ def build_grid_workflow(grid: GridSpec, image: ImageSettings) -> cwl.Workflow:
     worker_in = _link(names, {_short(p.id) for p in worker.inputs})
     report_in = _link(names, {_short(p.id) for p in reporter.inputs})
     if lister is None:
-        worker_in.append(cwl.WorkflowStepInput(id="worker", source="gw_worker_ids"))
+        worker_in.append(cwl.WorkflowStepInput(id="worker", source=WORKER_IDS.name))
         scatter = "worker"
     else:
         worker_in.append(cwl.WorkflowStepInput(id="batch", source="list_batches/batches"))

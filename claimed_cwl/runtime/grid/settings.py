@@ -51,7 +51,7 @@ class Setting:
     ``name`` is the input id (CWL and KFP), or the variable itself when the
     setting is no input. ``cwl`` is the CWL type in its short form
     (``string?``, ``File?``, ``boolean``, ``int[]``), per backend when the
-    two differ (``cwl_s3``); empty: no CWL input. ``kfp`` is the KFP input
+    two differ (``cwl_s3``, and its doc ``doc_s3``); empty: no CWL input. ``kfp`` is the KFP input
     type; empty: no KFP input. ``default`` is the runtime's default (a CWL
     default only for booleans). ``flag`` is the runtime flag defaulting to
     ``env``. ``group`` says which runtime programs take it (``coordinator``,
@@ -66,6 +66,7 @@ class Setting:
     env: str = ""
     cwl: str = ""
     cwl_s3: str = ""
+    doc_s3: str = ""
     kfp: str = ""
     default: str | float | bool | None = None
     flag: str = ""
@@ -85,11 +86,15 @@ class Setting:
         """A boolean: true when given (a CWL ``boolean``, an optional ``true``/``false`` for the runtime)."""
         return self.cwl == "boolean"
 
-    def described(self) -> str:
-        """The doc, with the runtime's default when it is not a boolean's."""
+    def doc_for(self, backend: str) -> str:
+        """The doc for ``backend``."""
+        return self.doc_s3 if backend == "s3" and self.doc_s3 else self.doc
+
+    def described(self, backend: str) -> str:
+        """The doc for ``backend``, with the runtime's default when it is not a boolean's."""
         if self.default is None or isinstance(self.default, bool):
-            return self.doc
-        return f"{self.doc} (default {default_text(self.default)})"
+            return self.doc_for(backend)
+        return f"{self.doc_for(backend)} (default {default_text(self.default)})"
 
 
 def default_text(value: str | float | bool | None) -> str:
@@ -104,12 +109,11 @@ def default_text(value: str | float | bool | None) -> str:
 BACKEND = Setting("gw_backend", "where the coordination state lives (default: s3 for an s3:// coordinator, else local)",
                   "coordinator", env="gw_backend", flag="--backend", choices=BACKENDS, job=True)
 COORDINATOR = Setting(
-    "gw_coordinator",
-    "the coordinator: a directory shared (updated in place) by every job and run, or s3://bucket/prefix of the "
-    "coordination state (no credentials in it: S3 credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY "
-    "/ AWS_ENDPOINT_URL_S3 or a credentials file)",
-    "coordinator", env="gw_coordinator_path", cwl="Directory", cwl_s3="string", kfp="String", flag="--coordinator",
-    job=True,
+    "gw_coordinator", "coordinator directory, shared (updated in place) by every job and run", "coordinator",
+    env="gw_coordinator_path", cwl="Directory", cwl_s3="string", kfp="String", flag="--coordinator", job=True,
+    doc_s3="s3://bucket/prefix of the coordination state (no credentials in it)",
+    extra_help=("or s3://bucket/prefix; S3 credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / "
+                "AWS_ENDPOINT_URL_S3, never from the URL",),
 )
 S3_CREDENTIALS = Setting("gw_s3_credentials", "AWS credentials file (as ~/.aws/credentials): the keys reach the jobs "
                          "in a file, never as a value", "coordinator", env="AWS_SHARED_CREDENTIALS_FILE", cwl="File?",
