@@ -1,4 +1,4 @@
-"""The prompt container monitor (claimed_cwl/runners/container_monitor.py), on the real engine."""
+"""The prompt container monitor (claimed_cwl.runners._cwltool.py), on the real engine."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from cwltool.job import CommandLineJob
 from cwltool.load_tool import load_tool
 
 from claimed_cwl.runners.base import RunOptions, run_cwl
-from claimed_cwl.runners.container_monitor import (
+from claimed_cwl.runners._cwltool import (
     PromptCommandLineTool,
     PromptDockerJob,
     PromptPodmanJob,

@@ -77,7 +77,7 @@ def run_cwltool(document: Path, options: RunOptions) -> int:
 def _run(document: Path, options: RunOptions, scratch: Path) -> int:
     from cwltool.main import main as cwltool_main  # noqa: PLC0415 - heavy import, only for runs
 
-    from claimed_cwl.runners.container_monitor import loading_context, stop_containers  # noqa: PLC0415
+    from claimed_cwl.runners._cwltool import loading_context, stop_containers  # noqa: PLC0415
 
     echo = logging.StreamHandler(sys.stderr)
     echo.setLevel(logging.WARNING if options.quiet else logging.INFO)
