@@ -1,4 +1,4 @@
-"""The prompt container monitor (claimed_cwl.runners._cwltool.py), on the real engine."""
+"""The prompt container monitor (claimed_cwl/runners/_cwltool.py), on the real engine."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from cwltool.docker import DockerCommandLineJob
 from cwltool.job import CommandLineJob
 from cwltool.load_tool import load_tool
 
-from claimed_cwl.runners.base import RunOptions, run_cwl
 from claimed_cwl.runners._cwltool import (
     PromptCommandLineTool,
     PromptDockerJob,
@@ -21,6 +20,7 @@ from claimed_cwl.runners._cwltool import (
     loading_context,
     peak_memory_percent,
 )
+from claimed_cwl.runners.base import RunOptions, run_cwl
 
 TOOL = """\
 cwlVersion: v1.2

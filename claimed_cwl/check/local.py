@@ -25,15 +25,15 @@ def check_engine(engine: str) -> tuple[CheckResult, Any]:
         if done.returncode != 0:
             return failed("engine", f"podman does not work: {done.stderr.strip().splitlines()[-1:]}"), None
         return passed("engine", f"podman {done.stdout.strip()}"), None
-    import docker  # noqa: PLC0415
     from docker.errors import DockerException  # noqa: PLC0415
 
+    from claimed_cwl.build.engine import EngineError, docker_client  # noqa: PLC0415
+
     try:
-        client = docker.from_env(timeout=30)
-        client.ping()
+        client = docker_client()
         version = client.version().get("Version", "?")
-    except DockerException as exc:
-        reason = str(exc).splitlines()[0][:160]
+    except (EngineError, DockerException) as exc:
+        reason = str(exc.__cause__ or exc).splitlines()[0][:160]
         return failed("engine", f"the Docker engine is not reachable ({reason}): start it "
                       "(scripts/services.sh start docker) or set DOCKER_HOST"), None
     return passed("engine", f"Docker {version} answers"), client

@@ -1,6 +1,14 @@
-"""cwltool tool and job classes: a prompt container monitor, the image's user, private secret files.
+"""Every touch on cwltool's internals, in one place: its job classes, its main, its executors, its packer.
 
-This is the one module that touches cwltool's internals (its Docker job class).
+The tool and job classes here give a prompt container monitor, the image's user
+and private secret files (below); :func:`run` calls cwltool's ``main`` with them
+and returns the output object cwltool's executor returned; :func:`pack_document`
+packs with cwltool's packer. What is relied on is listed in :data:`OVERRIDES`
+(the signatures of the methods overridden or called) and :data:`LOG_FORMATS`
+(the log lines :mod:`claimed_cwl.runners.step_log` reads).
+:func:`seam_problems` compares the overrides with the installed cwltool at
+start-up: on a mismatch, the run falls back to cwltool's own classes with a
+warning. ``tests/test_seam_tripwires.py`` reads cwltool's sources for all of it.
 
 **Prompt monitor.**
 
@@ -42,6 +50,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import importlib
+import inspect
 import io
 import logging
 import os
@@ -51,12 +61,15 @@ import stat
 import subprocess
 import time
 from collections.abc import MutableMapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from importlib.metadata import version
+from typing import IO, TYPE_CHECKING, Any
 
 from cwltool.argparser import arg_parser
 from cwltool.command_line_tool import CommandLineTool
 from cwltool.context import LoadingContext
 from cwltool.docker import DockerCommandLineJob, PodmanCommandLineJob
+from cwltool.executors import JobExecutor, MultithreadedJobExecutor, SingleJobExecutor
 from cwltool.job import CONTROL_CODE_RE, JobBase
 from cwltool.utils import create_tmp_dir
 from cwltool.workflow import default_make_tool
@@ -69,12 +82,18 @@ if TYPE_CHECKING:
     from ruamel.yaml.comments import CommentedMap
 
 __all__ = [
+    "LOG_FORMATS",
+    "OVERRIDES",
+    "Override",
     "PromptDockerJob",
     "PromptPodmanJob",
     "image_user",
     "loading_context",
     "make_tool",
+    "pack_document",
     "parse_user",
+    "run",
+    "seam_problems",
     "stop_containers",
 ]
 
@@ -332,12 +351,21 @@ def make_tool(toolpath_object: CommentedMap, loadingContext: LoadingContext) -> 
 
 
 def loading_context(argv: list[str]) -> LoadingContext:
-    """The LoadingContext cwltool's main builds for ``argv``, with ``make_tool`` as tool constructor."""
+    """The LoadingContext cwltool's main builds for ``argv``, with ``make_tool`` as tool constructor.
+
+    When the installed cwltool's methods no longer match the overrides (:func:`seam_problems`), its own
+    tool constructor is kept and a warning says why.
+    """
     args = arg_parser().parse_args(argv)
     context = LoadingContext(vars(args))
     context.podman = args.podman  # as cwltool.main.setup_loadingContext does
     context.singularity = args.singularity
-    context.construct_tool_object = make_tool
+    problems = seam_problems()
+    if problems:
+        cwltool_log.warning("claimed-cwl: cwltool %s does not match the job classes claimed-cwl extends (%s): "
+                            "running with cwltool's own classes", version("cwltool"), "; ".join(problems))
+    else:
+        context.construct_tool_object = make_tool
     return context
 
 
@@ -380,3 +408,131 @@ def stop_containers() -> None:
         process.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=10)
+
+
+# ----------------------------------------------------------------- the seam: what is relied on, and its check
+
+
+@dataclass(frozen=True)
+class Override:
+    """A function or method of cwltool's that this module overrides or calls: where, and its parameters.
+
+    ``exact``: the installed parameters must be these, in order; else they must include them.
+    """
+
+    module: str
+    qualname: str
+    parameters: tuple[str, ...]
+    exact: bool = True
+
+
+OVERRIDES = (
+    Override("cwltool.docker", "DockerCommandLineJob.get_from_requirements",
+             ("self", "r", "pull_image", "force_pull", "tmp_outdir_prefix", "image_base_path")),
+    Override("cwltool.docker", "DockerCommandLineJob.create_runtime", ("self", "env", "runtimeContext")),
+    Override("cwltool.job", "ContainerCommandLineJob.create_file_and_add_volume",
+             ("self", "runtime", "volume", "host_outdir_tgt", "secret_store", "tmpdir_prefix")),
+    Override("cwltool.job", "ContainerCommandLineJob.docker_monitor",
+             ("self", "cidfile", "tmpdir_prefix", "cleanup_cidfile", "docker_exe", "process")),
+    Override("cwltool.command_line_tool", "CommandLineTool.make_job_runner", ("self", "runtimeContext")),
+    Override("cwltool.workflow", "default_make_tool", ("toolpath_object", "loadingContext")),
+    Override("cwltool.executors", "JobExecutor.__call__",
+             ("self", "process", "job_order_object", "runtime_context", "logger")),
+    Override("cwltool.executors", "MultithreadedJobExecutor.__init__", ("self", "max_parallel")),
+    Override("cwltool.main", "main", ("argsl", "stdout", "logger_handler", "loadingContext", "executor"),
+             exact=False),
+    Override("cwltool.pack", "pack", ("loadingContext", "uri"), exact=False),
+)
+"""The signatures relied on (cwltool 3.3)."""
+
+LOG_FORMATS = (
+    ("cwltool/job.py", "[job %s] %s$ %s%s%s%s"),
+    ("cwltool/job.py", "[job %s] exited with status: %d"),
+    ("cwltool/job.py", "[job %s] was terminated by signal: %s"),
+    ("cwltool/job.py", "[job %s] completed %s"),
+    ("cwltool/job.py", "[job %s] outputs %s"),
+    ("cwltool/workflow_job.py", "step %s"),
+    ("cwltool/workflow_job.py", "[%s] start"),
+    ("cwltool/workflow_job.py", "[%s] completed %s"),
+    ("cwltool/command_line_tool.py", "Error collecting output for parameter '{}': {}"),
+    ("cwltool/command_line_tool.py", "Did not find output file with glob pattern: {globpatterns!r}"),
+    ("cwltool/main.py", "try again with --debug for more information"),
+)
+"""The log lines read by :mod:`claimed_cwl.runners.step_log`: the file of cwltool's that writes each, and its format."""
+
+
+def _installed(override: Override) -> Any:
+    target: Any = importlib.import_module(override.module)
+    for part in override.qualname.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def seam_problems(overrides: tuple[Override, ...] | None = None) -> list[str]:
+    """How the installed cwltool differs from ``overrides`` (default :data:`OVERRIDES`); empty when it matches."""
+    problems = []
+    for override in OVERRIDES if overrides is None else overrides:
+        where = f"{override.module}.{override.qualname}"
+        try:
+            found = tuple(inspect.signature(_installed(override)).parameters)
+        except (ImportError, AttributeError, TypeError, ValueError) as exc:
+            problems.append(f"{where} is gone ({type(exc).__name__})")
+            continue
+        matches = found == override.parameters if override.exact else set(override.parameters) <= set(found)
+        if not matches:
+            problems.append(f"{where}{_shown(found)} is not {where}{_shown(override.parameters)}")
+    return problems
+
+
+def _shown(parameters: tuple[str, ...]) -> str:
+    return f"({', '.join(parameters)})"
+
+
+class RecordingExecutor(JobExecutor):
+    """cwltool's executor of choice (parallel or not), keeping the output object it returns."""
+
+    def __init__(self, parallel: bool, max_parallel: int = 0) -> None:
+        """Run jobs as cwltool's main would for ``--parallel`` (``--parallel-max``) or without it."""
+        super().__init__()
+        self.inner: JobExecutor = (MultithreadedJobExecutor(max_parallel=max_parallel) if parallel
+                                   else SingleJobExecutor())
+        self.outputs: dict[str, Any] | None = None
+
+    def __call__(
+        self, process: Process, job_order_object: Any, runtime_context: RuntimeContext,
+        logger: logging.Logger = cwltool_log,
+    ) -> tuple[Any, str]:
+        """Run ``process``; remember its (relocated) output object, which cwltool's main then prints."""
+        if isinstance(self.inner, MultithreadedJobExecutor):
+            runtime_context.select_resources = self.inner.select_resources  # as cwltool's main does
+        out, status = self.inner(process, job_order_object, runtime_context, logger)
+        if isinstance(out, dict):
+            self.outputs = out  # main finishes it in place (paths) before it prints it
+        return out, status
+
+    def run_jobs(self, process: Process, job_order_object: Any, logger: logging.Logger,
+                 runtime_context: RuntimeContext) -> None:
+        """Not used: :meth:`__call__` hands the run to the executor inside."""
+        raise NotImplementedError
+
+
+def run(argv: list[str], handler: logging.Handler, stdout: IO[str]) -> tuple[int, dict[str, Any] | None]:
+    """Run cwltool's main on ``argv`` with the job classes here; return its exit code and output object."""
+    from cwltool.main import main as cwltool_main  # noqa: PLC0415 - heavy import, only for runs
+
+    args = arg_parser().parse_args(argv)
+    executor = RecordingExecutor(bool(args.parallel), int(args.parallel_max or 0))
+    code = int(cwltool_main(argv, stdout=stdout, logger_handler=handler, loadingContext=loading_context(argv),
+                            executor=executor))
+    return code, executor.outputs
+
+
+def pack_document(path: str) -> dict[str, Any]:
+    """Cwltool's packed form of the CWL document at ``path`` (and everything it references), as a mapping."""
+    from cwltool.load_tool import fetch_document, resolve_and_validate_document  # noqa: PLC0415
+    from cwltool.pack import pack  # noqa: PLC0415
+
+    context = LoadingContext({"do_update": False})
+    context, workflowobj, uri = fetch_document(path, context)
+    context, uri = resolve_and_validate_document(context, workflowobj, uri)
+    return dict(pack(context, uri))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.runners.private import private_dir
 
-__all__ = ["BACKENDS", "ENGINES", "RunOptions", "run_cwl"]
+__all__ = ["BACKENDS", "ENGINES", "RunOptions", "RunResult", "run_cwl", "run_document"]
 
 ENGINES = ("docker", "podman")
 
@@ -42,13 +43,28 @@ class RunOptions:
     restart: bool = False
     batch_args: tuple[str, ...] = ()
     mask: tuple[str, ...] = ()
+    # Print the output object on standard output (as cwltool does); False when the caller prints it itself.
+    echo_outputs: bool = True
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise ClaimedError(f"unknown engine {self.engine!r}: expected one of {', '.join(ENGINES)}")
 
 
-Runner = Callable[[Path, RunOptions], int]
+@dataclass(frozen=True)
+class RunResult:
+    """How a run ended: its exit code, and the CWL output object the backend returned (None when none).
+
+    ``printed`` is what the backend wrote on standard output when it was not echoed
+    (``echo_outputs`` false) and gave no output object (``--validate``, ``--print-deps``, ...).
+    """
+
+    code: int
+    outputs: dict[str, Any] | None = None
+    printed: str = ""
+
+
+Runner = Callable[[Path, RunOptions], RunResult]
 
 
 def _backends() -> dict[str, Runner]:
@@ -62,7 +78,12 @@ BACKENDS: tuple[str, ...] = ("cwltool", "toil")
 
 
 def run_cwl(document: Path, options: RunOptions, backend: str = "cwltool") -> int:
-    """Run ``document`` (a CWL tool or workflow) with ``backend``; return its exit code.
+    """Run ``document`` (a CWL tool or workflow) with ``backend``; return its exit code (:func:`run_document`)."""
+    return run_document(document, options, backend).code
+
+
+def run_document(document: Path, options: RunOptions, backend: str = "cwltool") -> RunResult:
+    """Run ``document`` (a CWL tool or workflow) with ``backend``; return its exit code and output object.
 
     The job the backend gets (flags and secrets merged, see
     :func:`~claimed_cwl.runners.job_inputs.prepare_job`) is written into a

@@ -1,4 +1,4 @@
-"""Run CWL with cwltool, in-process, watching its log for step status.
+"""Run CWL with cwltool, in-process, watching its log; the output object is the one its executor returns.
 
 cwltool's job directories (where secret values are staged as files) go into
 a private directory removed however the run ends (see
@@ -9,6 +9,7 @@ containers it started are stopped first.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import sys
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from claimed_cwl.progress import Progress
-from claimed_cwl.runners.base import RunOptions, job_arguments
+from claimed_cwl.runners.base import RunOptions, RunResult, job_arguments
 from claimed_cwl.runners.podman import podman_path
 from claimed_cwl.runners.private import private_dir
 from claimed_cwl.runners.secret_inputs import MaskFilter, mask_text
@@ -66,7 +67,7 @@ def _engine_path(engine: str) -> Iterator[None]:
             os.environ["PATH"] = saved
 
 
-def run_cwltool(document: Path, options: RunOptions) -> int:
+def run_cwltool(document: Path, options: RunOptions) -> RunResult:
     """Run ``document`` with cwltool; name the failed steps on failure."""
     if options.workdir is not None:
         options.workdir.mkdir(parents=True, exist_ok=True)
@@ -74,10 +75,8 @@ def run_cwltool(document: Path, options: RunOptions) -> int:
         return _run(document, options, scratch)
 
 
-def _run(document: Path, options: RunOptions, scratch: Path) -> int:
-    from cwltool.main import main as cwltool_main  # noqa: PLC0415 - heavy import, only for runs
-
-    from claimed_cwl.runners._cwltool import loading_context, stop_containers  # noqa: PLC0415
+def _run(document: Path, options: RunOptions, scratch: Path) -> RunResult:
+    from claimed_cwl.runners._cwltool import run, stop_containers  # noqa: PLC0415 - heavy import, only for runs
 
     echo = logging.StreamHandler(sys.stderr)
     echo.setLevel(logging.WARNING if options.quiet else logging.INFO)
@@ -91,11 +90,11 @@ def _run(document: Path, options: RunOptions, scratch: Path) -> int:
     cwltool_logger.propagate = False  # our watcher echoes; no duplicates through the root logger
     cwltool_logger.setLevel(logging.DEBUG)  # the watcher reads the per-job "outputs" records
     watcher = StepWatcher(echo=echo)
+    stdout = sys.stdout if options.echo_outputs else io.StringIO()
     try:
         with _engine_path(options.engine), Progress(f"running {document.name}") as progress:
             watcher.progress = progress
-            code = int(cwltool_main(argv, stdout=sys.stdout, logger_handler=watcher,
-                                        loadingContext=loading_context(argv)))
+            code, outputs = run(argv, watcher, stdout)
     except BaseException:  # interrupted (Ctrl-C, SIGTERM): stop the containers cwltool started
         stop_containers()
         raise
@@ -107,4 +106,5 @@ def _run(document: Path, options: RunOptions, scratch: Path) -> int:
         write_summary(watcher, sys.stderr)
     if code != 0:
         print(f"claimed-cwl: {mask_text(failure_note(watcher), options.mask)}", file=sys.stderr)
-    return code
+    printed = stdout.getvalue() if isinstance(stdout, io.StringIO) and outputs is None else ""
+    return RunResult(code, outputs, printed)

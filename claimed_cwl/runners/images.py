@@ -26,22 +26,6 @@ _NO_LOCAL_IMAGES = ("--no-container", "--singularity", "--udocker")
 _OPERATOR_IMAGE = re.compile(r"^(?P<repository>.+)/claimed-(?P<name>[a-z0-9][a-z0-9-]*):(?P<version>[^:/@]+)$")
 
 
-def _docker_has(client: object, image: str) -> bool:
-    from docker.errors import DockerException, ImageNotFound  # noqa: PLC0415
-
-    try:
-        client.images.get(image)  # type: ignore[attr-defined]
-        return True
-    except ImageNotFound:
-        pass
-    print(f"claimed-cwl: image {image} is not local: pulling it", file=sys.stderr)
-    try:
-        client.images.pull(image)  # type: ignore[attr-defined]
-    except DockerException:
-        return False
-    return True
-
-
 def _podman_has(image: str) -> bool:
     if subprocess.run(["podman", "image", "exists", image], capture_output=True, check=False,
                       timeout=60).returncode == 0:
@@ -58,9 +42,10 @@ def missing_images(images: Sequence[str], engine: str) -> list[str]:
     if engine == "podman":
         return [image for image in images if not _podman_has(image)]
     from claimed_cwl.build import docker_client  # noqa: PLC0415 - the SDK only when there are images
+    from claimed_cwl.build.operator_image import find_image  # noqa: PLC0415
 
     client = docker_client()
-    return [image for image in images if not _docker_has(client, image)]
+    return [image for image in images if find_image(client, image) is None]
 
 
 def _how_to_get(image: str) -> str:

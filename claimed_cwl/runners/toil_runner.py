@@ -28,17 +28,18 @@ protect and to clean (``toil clean``), see docs/security.md.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
-import signal
 import subprocess
 import sys
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from claimed_cwl.errors import ClaimedError
-from claimed_cwl.runners.base import RunOptions, job_arguments
+from claimed_cwl.runners._toil import leader_command, slurm_jobs, stop_local_workers
+from claimed_cwl.runners.base import RunOptions, RunResult, job_arguments
 from claimed_cwl.runners.podman import podman_path
 from claimed_cwl.runners.private import private_dir
 from claimed_cwl.runners.secret_inputs import mask_text
@@ -66,8 +67,7 @@ def toil_argv(document: Path, options: RunOptions, job_store: str) -> list[str]:
     which fails for images that exist only in the local engine.
     """
     argv = [
-        # toil.cwl.cwltoil has no __main__ guard: call its main() as the toil-cwl-runner script does
-        sys.executable, "-c", "import sys; from toil.cwl.cwltoil import main; sys.exit(main())",
+        *leader_command(),
         f"--jobStore={job_store}",
         f"--outdir={options.outdir}",
         "--no-prepull",
@@ -92,7 +92,7 @@ def toil_argv(document: Path, options: RunOptions, job_store: str) -> list[str]:
 def toil_environment() -> dict[str, str]:
     """This environment with the interpreter's bin directory first on PATH.
 
-    Toil starts its workers as ``_toil_worker`` from PATH, which is only there
+    Toil starts its workers (:data:`~claimed_cwl.runners._toil.WORKER_PROGRAM`) from PATH, which is only there
     when the virtualenv that holds Toil is on it (Slurm jobs inherit it too:
     Toil submits with ``--export=ALL``).
     """
@@ -100,91 +100,14 @@ def toil_environment() -> dict[str, str]:
     return {**os.environ, "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")])}
 
 
-def _processes() -> dict[int, tuple[int, list[str]]]:
-    """Running processes (from /proc): pid -> (process group, argv)."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
-            group = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[2])
-        except (OSError, ValueError, IndexError):
-            continue
-        found[int(entry.name)] = (group, argv)
-    return found
-
-
-def _bind_sources(argv: list[str]) -> set[str]:
-    """The host paths a ``docker run``/``podman run`` command line bind-mounts."""
-    if len(argv) < 2 or Path(argv[0]).name not in ("docker", "podman") or "run" not in argv:
-        return set()
-    sources = set()
-    for arg in argv:
-        if arg.startswith("--mount="):
-            fields = dict(item.partition("=")[::2] for item in arg.removeprefix("--mount=").split(","))
-            sources.add(fields.get("source", fields.get("src", "")))
-    return sources - {""}
-
-
-def _containers_with_sources(sources: set[str], engine: str, env: dict[str, str]) -> list[str]:
-    """Ids of running containers that bind-mount any of ``sources``."""
-    listed = subprocess.run([engine, "ps", "-q", "--no-trunc"], capture_output=True, text=True, check=False,
-                            env=env, timeout=60)
-    ids = listed.stdout.split()
-    if not ids or not sources:
-        return []
-    inspected = subprocess.run([engine, "inspect", "--format", "{{.Id}}{{range .Mounts}} {{.Source}}{{end}}", *ids],
-                               capture_output=True, text=True, check=False, env=env, timeout=60)
-    return [words[0] for words in map(str.split, inspected.stdout.splitlines())
-            if words and sources.intersection(words[1:])]
-
-
-def _stop_local_workers(job_store: str, engine: str, env: dict[str, str]) -> list[str]:
-    """Kill the local ``_toil_worker`` process groups of this job store and the containers they started."""
-    processes = _processes()
-    groups = {group for group, argv in processes.values()
-              if job_store in argv and any(Path(arg).name == "_toil_worker" for arg in argv)}
-    sources = set().union(*(_bind_sources(argv) for group, argv in processes.values() if group in groups))
-    stopped = []
-    for group in sorted(groups):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(group, signal.SIGKILL)  # the worker and its `docker run` client
-            stopped.append(f"worker process group {group}")
-    for container in _containers_with_sources(sources, engine, env):
-        if subprocess.run([engine, "kill", container], capture_output=True, check=False, env=env,
-                          timeout=60).returncode == 0:
-            stopped.append(f"container {container[:12]}")
-    return stopped
-
-
-def _slurm_jobs(job_store: str, env: dict[str, str]) -> list[str]:
-    """Ids of queued or running Slurm jobs whose batch script runs a Toil worker of this job store."""
-    try:
-        listed = subprocess.run(["squeue", "-h", "--me", "-o", "%i %j"], capture_output=True, text=True,
-                                check=True, env=env, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return []
-    found = []
-    for line in listed.stdout.splitlines():
-        job_id, _, name = line.strip().partition(" ")
-        if not name.startswith("toil_job_"):
-            continue
-        script = subprocess.run(["scontrol", "write", "batch_script", job_id, "-"], capture_output=True,
-                                text=True, check=False, env=env, timeout=30)
-        if f" {job_store} " in script.stdout:
-            found.append(job_id)
-    return found
-
-
 def stop_stale_run(job_store: str, options: RunOptions, env: dict[str, str]) -> list[str]:
     """Stop what a killed run of ``job_store`` left running; return a description of each thing stopped."""
     stopped = []
     if options.batch_system == "slurm":
-        for job_id in _slurm_jobs(job_store, env):
+        for job_id in slurm_jobs(job_store, env):
             subprocess.run(["scancel", job_id], check=False, env=env, timeout=30)
             stopped.append(f"Slurm job {job_id}")
-    stopped += _stop_local_workers(job_store, options.engine, env)
+    stopped += stop_local_workers(job_store, options.engine, env)
     return stopped
 
 
@@ -215,7 +138,7 @@ def _scratch_parent(options: RunOptions) -> Path | None:
     return parent
 
 
-def run_toil(document: Path, options: RunOptions) -> int:
+def run_toil(document: Path, options: RunOptions) -> RunResult:
     """Run ``document`` with Toil; a throw-away file job store unless ``options.job_store`` names one."""
     if options.batch_system not in BATCH_SYSTEMS:
         raise ClaimedError(f"unknown Toil batch system {options.batch_system!r}: "
@@ -235,37 +158,54 @@ def run_toil(document: Path, options: RunOptions) -> int:
             env["TMPDIR"] = str(scratch / "tmp")
             if options.workdir is None:  # and so do the job directories, where secret files are staged
                 options = replace(options, workdir=scratch / "tmp")
-        code = _run_leader(toil_argv(document, options, job_store), options, job_store, env)
+        code, printed = _run_leader(toil_argv(document, options, job_store), options, job_store, env)
     if code != 0:
         print(f"claimed-cwl: toil-cwl-runner failed with exit code {code}", file=sys.stderr)
-    return code
+    outputs = _output_object(printed) if code == 0 else None
+    if options.echo_outputs:
+        sys.stdout.write(printed)
+        sys.stdout.flush()
+    return RunResult(code, outputs, "" if outputs is not None else printed)
 
 
-def _run_leader(argv: list[str], options: RunOptions, job_store: str, env: dict[str, str]) -> int:
-    """Run the Toil leader; its stderr masked when there is something to mask; stop everything if interrupted."""
+def _output_object(printed: str) -> dict[str, Any] | None:
+    """The output object the leader printed: its whole standard output is that JSON object (Toil's export)."""
+    try:
+        value = json.loads(printed)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _run_leader(argv: list[str], options: RunOptions, job_store: str, env: dict[str, str]) -> tuple[int, str]:
+    """Run the Toil leader; return its exit code and standard output (where it prints the output object).
+
+    Its stderr is masked when there is something to mask; everything is stopped if the run is interrupted.
+    """
     masking = bool(options.mask)
-    leader = subprocess.Popen(argv, env=env, stderr=subprocess.PIPE if masking else None,
-                              text=masking, errors="replace" if masking else None)
+    leader = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE if masking else None,
+                              text=True, errors="replace")
     copier = None
     if masking:
         copier = threading.Thread(target=_copy_masked, args=(leader.stderr, options.mask), daemon=True)
         copier.start()
     try:
+        printed = leader.stdout.read() if leader.stdout is not None else ""
         code = leader.wait()
     except BaseException:  # interrupted: the workers and their containers (found while they run), then the leader
-        _stop_local_workers(job_store, options.engine, env)
+        stop_local_workers(job_store, options.engine, env)
         leader.terminate()
         try:
             leader.wait(timeout=_LEADER_GRACE)
         except subprocess.TimeoutExpired:
             leader.kill()
             leader.wait()
-        _stop_local_workers(job_store, options.engine, env)  # any the leader started meanwhile
+        stop_local_workers(job_store, options.engine, env)  # any the leader started meanwhile
         raise
     finally:
         if copier is not None:
             copier.join(timeout=_LEADER_GRACE)
-    return code
+    return code, printed
 
 
 def _copy_masked(stream: TextIO, texts: tuple[str, ...]) -> None:

@@ -3,7 +3,7 @@
 The runner writes its outputs into a fresh directory inside ``--outdir``
 (same file system, so delivery is a rename). After a successful run each
 top-level output is moved up into ``--outdir`` and the output object the
-runner printed is rewritten to point there; after a failed run the staging
+runner returned is rewritten to point there; after a failed run the staging
 directory is removed, so ``--outdir`` holds exactly what it held before (and
 is removed again if the run created it).
 """
@@ -11,7 +11,6 @@ is removed again if the run created it).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import tempfile
@@ -22,7 +21,6 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from claimed_cwl.errors import ClaimedError
-from claimed_cwl.staging.capture import find_output_object
 
 __all__ = ["StagedOutdir", "check_outdir", "deliver_outputs", "staged_outdir"]
 
@@ -102,11 +100,11 @@ def _moved(value: Any, stagings: tuple[Path, ...], outdir: Path) -> Any:
     return result
 
 
-def deliver_outputs(staged: StagedOutdir, printed: str) -> str:
-    """Move the outputs from the staging directory into ``outdir``; return ``printed`` with its output object rewritten.
+def deliver_outputs(staged: StagedOutdir, outputs: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Move the outputs from the staging directory into ``outdir``; return the output object pointing there.
 
     An output whose name already exists in ``outdir`` replaces it, as the
-    runner itself would have done.
+    runner itself would have done. ``outputs`` is the object the runner returned.
     """
     staging, outdir = staged.staging, staged.outdir
     staged.delivered = True
@@ -115,10 +113,8 @@ def deliver_outputs(staged: StagedOutdir, printed: str) -> str:
         if target.is_dir() and not target.is_symlink():
             shutil.rmtree(target)
         os.replace(entry, target)
-    found = find_output_object(printed)
-    if found is None:
-        return printed
-    start, end, value = found
+    if outputs is None:
+        return None
     stagings = (staging, staging.resolve())  # as the runner was given it, and without symbolic links
-    rewritten = json.dumps(_moved(value, stagings, Path(os.path.abspath(outdir))), indent=4, ensure_ascii=False)
-    return printed[:start] + rewritten + printed[end:]
+    moved: dict[str, Any] = _moved(outputs, stagings, Path(os.path.abspath(outdir)))
+    return moved

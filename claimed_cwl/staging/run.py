@@ -1,19 +1,21 @@
 """A run with stage-in of ``s3://`` inputs before it, and its outputs delivered (and published) only on success.
 
 The runner writes into a staging directory inside ``--outdir``
-(:mod:`claimed_cwl.staging.deliver`); its output object is captured from
-standard output, rewritten to the delivered paths and printed after the run.
+(:mod:`claimed_cwl.staging.deliver`); the output object it returns (cwltool's
+executor's, Toil's export) is rewritten to the delivered paths, printed after
+the run and published from.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import replace
 from pathlib import Path
 
-from claimed_cwl.runners.base import RunOptions, run_cwl
+from claimed_cwl.errors import ClaimedError
+from claimed_cwl.runners.base import RunOptions, run_document
 from claimed_cwl.runners.private import private_dir
-from claimed_cwl.staging.capture import captured_stdout, output_object
 from claimed_cwl.staging.deliver import deliver_outputs, staged_outdir
 from claimed_cwl.staging.publish import MANIFEST_NAME, RetryPolicy, publish_outputs
 from claimed_cwl.staging.s3 import parse_s3_url, s3_client
@@ -52,18 +54,21 @@ def run_staged(
         parse_s3_url(publish)  # a bad destination fails before the run, not after it
     with private_dir("claimed-stage-") as scratch, staged_outdir(options.outdir) as staged:
         options = _staged_options(document, options, scratch, endpoint, region)
-        with captured_stdout(scratch) as stdout_file:
-            code = run_cwl(document, replace(options, outdir=staged.staging), backend)
-        if code != 0:
+        result = run_document(document, replace(options, outdir=staged.staging, echo_outputs=False), backend)
+        if result.code != 0:
             published = f"; nothing published to {publish}" if publish else ""
             print(f"claimed-cwl: the run failed: no output delivered to {options.outdir}{published}", file=sys.stderr)
-            return code
-        printed = deliver_outputs(staged, stdout_file.read_text(encoding="utf-8"))
-    sys.stdout.write(printed)
+            return result.code
+        outputs = deliver_outputs(staged, result.outputs)
+    if outputs is not None:
+        sys.stdout.write(json.dumps(outputs, indent=4, ensure_ascii=False, default=str) + "\n")
+    else:
+        sys.stdout.write(result.printed)
     sys.stdout.flush()
     if publish is None:
         return 0
-    outputs = output_object(printed)
+    if outputs is None:
+        raise ClaimedError("the runner returned no CWL output object: nothing to publish")
     files = publish_outputs(outputs, options.outdir, publish, s3_client(endpoint, region), policy=policy)
     manifest = parse_s3_url(publish).child(MANIFEST_NAME)
     print(f"claimed-cwl: published {len(files)} file(s) to {publish}; manifest {manifest}", file=sys.stderr)

@@ -16,8 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import docker
-from cwl_utils.parser import cwl_v1_2 as cwl
 from cwl_utils.parser import load_document_by_uri
 
 from claimed_cwl.emit.cwl import build_tool
@@ -25,7 +23,6 @@ from claimed_cwl.emit.settings import ImageSettings
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.importers.kfp import kfp_to_tool
 from claimed_cwl.parse import parse_operator
-from claimed_cwl.spec.codec import SPEC_LABEL, spec_from_json
 from claimed_cwl.workflow.process import interface_of_cwl
 from claimed_cwl.workflow.step import StepFactory
 from claimed_cwl.workflow.types import WorkflowError
@@ -89,18 +86,11 @@ def _from_source(path: Path, image: Any) -> StepFactory:
 
 def _from_image(reference: str) -> StepFactory:
     """Read the operator spec from the image's label and emit its tool, pinned to ``reference``."""
+    from claimed_cwl.build.engine import docker_client  # noqa: PLC0415 - the engine only for image: steps
+    from claimed_cwl.build.operator_image import image_spec  # noqa: PLC0415
+
     if not reference:
         raise WorkflowError("image: needs an image reference, e.g. image:claimed/claimed-filter-csv:1.0")
-    try:
-        labels = docker.from_env().images.get(reference).labels or {}
-    except Exception as exc:  # docker.errors.* and connection errors
-        raise ClaimedError(f"image {reference}: cannot read it from the local Docker engine: {exc}") from exc
-    if SPEC_LABEL not in labels:
-        raise ClaimedError(f"image {reference}: no label {SPEC_LABEL}; it was not built by claimed-cwl")
-    spec = spec_from_json(labels[SPEC_LABEL])
-    tool = build_tool(spec, ImageSettings())
-    tool.requirements = [
-        cwl.DockerRequirement(dockerPull=reference) if isinstance(req, cwl.DockerRequirement) else req
-        for req in tool.requirements or []
-    ]
+    spec = image_spec(docker_client(), reference)
+    tool = build_tool(spec, ImageSettings.for_reference(reference))
     return factory_from_cwl(tool, spec.name, origin=f"image {reference}")

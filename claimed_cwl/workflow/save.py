@@ -14,10 +14,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from cwltool.context import LoadingContext
-from cwltool.load_tool import fetch_document, resolve_and_validate_document
-from cwltool.pack import pack
-
 from claimed_cwl.emit._yaml import dump_yaml
 from claimed_cwl.emit.cwl import normalise_document
 from claimed_cwl.errors import ClaimedError
@@ -104,11 +100,10 @@ def pack_file(cwl_path: Path) -> str:
     """Pack the CWL document at ``cwl_path`` and everything it references into one YAML text."""
     for name in ("cwltool", "salad"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    from claimed_cwl.runners._cwltool import pack_document  # noqa: PLC0415 - cwltool is heavy
+
     try:
-        context = LoadingContext({"do_update": False})
-        context, workflowobj, uri = fetch_document(str(cwl_path.resolve()), context)
-        context, uri = resolve_and_validate_document(context, workflowobj, uri)
-        packed = pack(context, uri)
+        packed = pack_document(str(cwl_path.resolve()))
     except Exception as exc:  # cwltool raises many kinds; all mean "not valid CWL"
         raise ClaimedError(f"{cwl_path}: cannot pack: {exc}") from exc
     graph = packed.get("$graph")
