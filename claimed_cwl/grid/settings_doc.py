@@ -46,7 +46,8 @@ def _doc(setting: Setting) -> str:
 
 def settings_table() -> str:
     """The Markdown table of every grid setting, between the markers."""
-    lines = [BEGIN, "", "| setting | variable (when not the same) | CWL | KFP | where | meaning |", "| --- | --- | --- | --- | --- | --- |"]
+    lines = [BEGIN, "", "| setting | variable (when not the same) | CWL | KFP | where | meaning |",
+             "| --- | --- | --- | --- | --- | --- |"]
     for setting in SETTINGS:
         variable = setting.env if setting.env != setting.name else ""
         lines.append(f"| `{setting.name}` | {_code(variable)} | {_cwl(setting)} | {_code(setting.kfp)} | "
