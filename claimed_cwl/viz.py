@@ -10,8 +10,6 @@ Needs Graphviz's ``dot`` program (Debian package ``graphviz``).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import graphviz
 from cwl_utils.parser import load_document_by_uri
 
 from claimed_cwl.errors import ClaimedError
+from claimed_cwl.runtime.core import atomic_write
 
 __all__ = ["FORMATS", "render_workflow", "workflow_graph"]
 
@@ -138,9 +137,4 @@ def render_workflow(path: str | Path, output: str | Path) -> Path:
             data = graph.pipe(format=fmt)
         except graphviz.ExecutableNotFound as exc:
             raise ClaimedError("Graphviz's 'dot' program is not installed (Debian: apt-get install graphviz)") from exc
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-    os.replace(tmp, output)
-    return output
+    return atomic_write(output, data)

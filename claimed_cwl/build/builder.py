@@ -48,11 +48,14 @@ class BuildResult:
 
 
 def split_image(image: str) -> tuple[str, str]:
-    """Split ``repo/name:tag`` into (``repo/name``, ``tag``); the tag defaults to ``latest``."""
-    name, sep, tag = image.rpartition(":")
-    if not sep or "/" in tag:
-        return image, "latest"
-    return name, tag
+    """Split ``repo/name:tag`` (or ``repo/name@digest``) into repository and tag, by the Docker SDK's rules.
+
+    The tag defaults to ``latest``.
+    """
+    from docker.utils import parse_repository_tag  # noqa: PLC0415 - the SDK only where images are named
+
+    repository, tag = parse_repository_tag(image)
+    return repository, tag or "latest"
 
 
 def build_image(

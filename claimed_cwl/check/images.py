@@ -11,6 +11,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from claimed_cwl.build.builder import split_image as builder_split_image
 from claimed_cwl.check.result import CheckResult, failed, passed
 from claimed_cwl.errors import ClaimedError
 
@@ -63,16 +64,16 @@ def document_images(path: Path) -> list[str]:
 
 
 def split_image(image: str) -> tuple[str | None, str, str]:
-    """``(registry host or None, repository, tag or digest)`` of an image reference."""
-    first, _, rest = image.partition("/")
-    host = first if rest and ("." in first or ":" in first or first == "localhost") else None
-    name = rest if host else image
-    if "@" in name:
-        repository, reference = name.split("@", 1)
-    else:
-        last = name.rsplit("/", maxsplit=1)[-1]
-        repository, _, reference = name.rpartition(":") if ":" in last else (name, "", "latest")
-    return host, repository, reference
+    """``(registry host or None, repository, tag or digest)`` of an image reference (the Docker SDK's rules)."""
+    from docker.auth import resolve_repository_name  # noqa: PLC0415
+    from docker.errors import InvalidRepository  # noqa: PLC0415
+
+    named, reference = builder_split_image(image)
+    try:
+        host, repository = resolve_repository_name(named)
+    except InvalidRepository:
+        return None, named, reference
+    return (host, repository, reference) if named.startswith(f"{host}/") else (None, named, reference)
 
 
 def _scheme(host: str) -> str:

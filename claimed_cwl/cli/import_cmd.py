@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +27,8 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Convert and write the tool (all or nothing); print its path; return the exit code."""
     from claimed_cwl.importers.kfp import emit_kfp_cwl  # noqa: PLC0415 - keep CLI start-up light
+    from claimed_cwl.runtime.core import atomic_write  # noqa: PLC0415
 
-    text = emit_kfp_cwl(args.component)
     out: Path = args.out or args.component.with_suffix(".cwl")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.replace(tmp, out)
-    print(out)
+    print(atomic_write(out, emit_kfp_cwl(args.component)))
     return 0

@@ -10,8 +10,6 @@ Layout (each file one object; apply in this order)::
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from claimed_cwl.emit._yaml import dump_yaml
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.k8s.leader import leader_job, pull_secret_template, s3_secret_template, workflow_config_map
 from claimed_cwl.k8s.rbac import namespace, role, role_binding, service_account
+from claimed_cwl.outdir import write_atomically
 
 __all__ = ["HEADER", "manifest_files", "write_manifests"]
 
@@ -62,16 +61,10 @@ def manifest_files(env: Environment, document: Path | None = None, job: Path | N
 
 def write_manifests(env: Environment, out_dir: Path, document: Path | None = None,
                     job: Path | None = None) -> list[Path]:
-    """Write the manifests under ``out_dir`` (replacing its setup/, secrets/ and run/); return the paths."""
+    """Write the manifests under ``out_dir``, all or nothing (:func:`claimed_cwl.outdir.write_atomically`).
+
+    Every manifest is written again; those an earlier write made and this one does not are removed.
+    """
     files = manifest_files(env, document, job)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".k8s-", dir=out_dir) as tmp:
-        staging = Path(tmp)
-        for relative, text in files.items():
-            (staging / relative).parent.mkdir(parents=True, exist_ok=True)
-            (staging / relative).write_text(text, encoding="utf-8")
-        for part in ("setup", "secrets", "run"):
-            shutil.rmtree(out_dir / part, ignore_errors=True)
-            if (staging / part).exists():
-                (staging / part).rename(out_dir / part)
-    return [out_dir / relative for relative in files]
+    written = write_atomically(out_dir, {name: text.encode("utf-8") for name, text in files.items()}, force=True)
+    return list(written)

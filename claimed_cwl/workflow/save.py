@@ -17,6 +17,7 @@ from typing import Any
 from claimed_cwl.emit._yaml import dump_yaml
 from claimed_cwl.emit.cwl import normalise_document
 from claimed_cwl.errors import ClaimedError
+from claimed_cwl.runtime.core import atomic_write
 from claimed_cwl.workflow.emit import build_workflow, needs_done_output, with_done_output
 from claimed_cwl.workflow.step import Step
 from claimed_cwl.workflow.types import WorkflowError
@@ -90,9 +91,8 @@ def save_workflow(workflow: Workflow, directory: Path) -> Path:
     if not workflow.steps:
         raise WorkflowError(f"workflow '{workflow.name}' has no steps")
     main, texts = render_files(workflow)
-    directory.mkdir(parents=True, exist_ok=True)
     for name, text in texts.items():
-        (directory / name).write_text(text, encoding="utf-8")
+        atomic_write(directory / name, text)
     return directory / main
 
 
@@ -124,6 +124,4 @@ def pack_workflow(workflow: Workflow, path: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="claimed-pack-") as tmp:
         main = save_workflow(workflow, Path(tmp))
         text = pack_file(main)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return atomic_write(path, text)
