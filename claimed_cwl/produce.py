@@ -24,7 +24,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from claimed_cwl.build.builder import BuildError, BuildResult, build_image, push_image
 from claimed_cwl.build.import_check import MissingImport, describe_missing
@@ -36,6 +36,9 @@ from claimed_cwl.errors import ClaimedError
 from claimed_cwl.lockfile import LOCK_FILE, Lock, read_lock, render_lock
 from claimed_cwl.outdir import write_atomically
 from claimed_cwl.spec import OperatorSpec
+
+if TYPE_CHECKING:
+    from docker import DockerClient
 
 __all__ = [
     "Produced",
@@ -221,7 +224,7 @@ def produce(
     settings: ArtifactSettings,
     out_dir: Path,
     *,
-    client: Any = None,
+    client: DockerClient | None = None,
     build: BuildOptions | None = None,
     force: bool = False,
 ) -> Produced:
@@ -269,8 +272,8 @@ def _addable(missing: list[MissingImport], target: Target, settings: ArtifactSet
 
 
 def _build_once(
-    client: Any, target: Target, settings: ArtifactSettings, lock: Lock | None, user_files: dict[str, bytes], *,
-    operator_dir: Path, options: BuildOptions,
+    client: DockerClient, target: Target, settings: ArtifactSettings, lock: Lock | None,
+    user_files: dict[str, bytes], *, operator_dir: Path, options: BuildOptions,
 ) -> tuple[dict[str, bytes], BuildResult, list[MissingImport]]:
     """Render with ``lock`` and build; return the artifacts, the result and the imports the new image lacks."""
     spec = target.spec

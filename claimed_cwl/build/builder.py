@@ -8,12 +8,16 @@ import re
 import tarfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claimed_cwl.build.digest import content_digest
 from claimed_cwl.build.failure import explain_pip_failure, save_log, strip_ansi
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.progress import Progress
+
+if TYPE_CHECKING:
+    from docker import DockerClient
+    from docker.models.images import Image
 
 __all__ = [
     "DIGEST_LABEL",
@@ -59,7 +63,7 @@ def split_image(image: str) -> tuple[str, str]:
 
 
 def build_image(
-    client: Any,
+    client: DockerClient,
     image: str,
     base_image: str,
     context: Mapping[str, bytes],
@@ -89,7 +93,7 @@ def build_image(
     if existing is not None:
         existing.tag(*split_image(image))
         log.info("image %s is up to date (content digest %s)", image, digest[:12])
-        result = BuildResult(image, digest, digest_image, existing.id, reused=True)
+        result = BuildResult(image, digest, digest_image, str(existing.id), reused=True)
     else:
         log.info("building %s from %s", image, base_image)
         image_id = _run_build(client, image, _tar(context), {DIGEST_LABEL: digest}, (base_image, python_version),
@@ -102,13 +106,13 @@ def build_image(
                 _untag(client, image)
                 raise
         built.tag(*split_image(digest_image))
-        result = BuildResult(image, digest, digest_image, built.id, reused=False)
+        result = BuildResult(image, digest, digest_image, str(built.id), reused=False)
     if not keep_old_tags:
         remove_old_digest_tags(client, repo, digest_image)
     return result
 
 
-def remove_old_digest_tags(client: Any, repo: str, keep: str) -> list[str]:
+def remove_old_digest_tags(client: DockerClient, repo: str, keep: str) -> list[str]:
     """Remove the ``<repo>:sha-*`` tags other than ``keep``; return the removed ones.
 
     Only the tags go: an image that still has another tag (a version that
@@ -132,7 +136,7 @@ def remove_old_digest_tags(client: Any, repo: str, keep: str) -> list[str]:
     return removed
 
 
-def push_image(client: Any, image: str) -> None:
+def push_image(client: DockerClient, image: str) -> None:
     """Push ``image`` to its registry; BuildError with the registry's message on failure."""
     repo, tag = split_image(image)
     with Progress(f"pushing {image}") as progress:
@@ -144,7 +148,7 @@ def push_image(client: Any, image: str) -> None:
             log.debug("push %s: %s %s", image, status, chunk.get("progress", ""))
 
 
-def _base_image_id(client: Any, base_image: str) -> str:
+def _base_image_id(client: DockerClient, base_image: str) -> str:
     found = _image_or_none(client, base_image)
     if found is not None:
         return str(found.id)
@@ -160,7 +164,7 @@ def _base_image_id(client: Any, base_image: str) -> str:
         ) from exc
 
 
-def _image_or_none(client: Any, name: str) -> Any:
+def _image_or_none(client: DockerClient, name: str) -> Image | None:
     from docker.errors import ImageNotFound  # noqa: PLC0415
 
     try:
@@ -184,7 +188,7 @@ def _tar(context: Mapping[str, bytes]) -> io.BytesIO:
     return buffer
 
 
-def _untag(client: Any, image: str) -> None:
+def _untag(client: DockerClient, image: str) -> None:
     from docker.errors import DockerException  # noqa: PLC0415
 
     try:
@@ -194,7 +198,7 @@ def _untag(client: Any, image: str) -> None:
 
 
 def _run_build(
-    client: Any, image: str, tar: io.BytesIO, labels: dict[str, str], base: tuple[str, str], *, no_cache: bool
+    client: DockerClient, image: str, tar: io.BytesIO, labels: dict[str, str], base: tuple[str, str], *, no_cache: bool
 ) -> str:
     """Build with the engine's builder; ``base`` is (base image, its Python version) for failure hints."""
     chunks = client.api.build(

@@ -13,11 +13,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from claimed_cwl.build.import_names import distribution_for
 from claimed_cwl.emit.launch import APP_DIR
 from claimed_cwl.spec import Language, ModuleImport, OperatorSpec
+
+if TYPE_CHECKING:
+    from docker import DockerClient
 
 __all__ = ["MissingImport", "check_imports", "describe_missing"]
 
@@ -50,7 +53,7 @@ class MissingImport:
     local_file: str = ""
 
 
-def check_imports(client: Any, image: str, spec: OperatorSpec, operator_dir: Path) -> list[MissingImport]:
+def check_imports(client: DockerClient, image: str, spec: OperatorSpec, operator_dir: Path) -> list[MissingImport]:
     """Return the operator's (non-optional) imports that ``image`` cannot find, in source order."""
     wanted = [item for item in spec.imports if not item.optional]
     if not wanted:

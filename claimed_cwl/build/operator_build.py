@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from claimed_cwl.build.builder import BuildError, BuildResult
 from claimed_cwl.compile import report_warnings
@@ -21,6 +21,9 @@ from claimed_cwl.emit import ArtifactSettings
 from claimed_cwl.parse import Analysis, analyse_operator
 from claimed_cwl.produce import BuildOptions, operator_target, produce
 from claimed_cwl.spec import OperatorSpec
+
+if TYPE_CHECKING:
+    from docker import DockerClient
 
 __all__ = ["OperatorBuild", "build_operator"]
 
@@ -39,7 +42,7 @@ class OperatorBuild:
 
 
 def build_operator(
-    client: Any,
+    client: DockerClient,
     source: Path,
     additional_files: Sequence[Path],
     settings: ArtifactSettings,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from claimed_cwl.build.builder import BuildError
 from claimed_cwl.build.import_check import MissingImport, check_imports, describe_missing
@@ -15,11 +15,14 @@ from claimed_cwl.emit.dockerfile import dockerfile_layers, pip_requirements, usa
 from claimed_cwl.lockfile import LOCK_FILE, Lock, read_lock
 from claimed_cwl.spec import OperatorSpec
 
+if TYPE_CHECKING:
+    from docker import DockerClient
+
 __all__ = ["import_checker", "prepare_lock"]
 
 
 def prepare_lock(
-    client: Any, spec: OperatorSpec, settings: ArtifactSettings, out_dir: Path, *, refresh: bool = False,
+    client: DockerClient, spec: OperatorSpec, settings: ArtifactSettings, out_dir: Path, *, refresh: bool = False,
     added: Sequence[tuple[str, str]] = (),
 ) -> tuple[Lock | None, bool]:
     """The lock to build with: the one in ``out_dir`` when it fits, else a new resolution; and whether it is new.
@@ -48,7 +51,7 @@ def prepare_lock(
 
 
 def import_checker(
-    client: Any, spec: OperatorSpec, operator_dir: Path, image: str, missing: list[MissingImport] | None = None
+    client: DockerClient, spec: OperatorSpec, operator_dir: Path, image: str, missing: list[MissingImport] | None = None
 ) -> Callable[[str], None]:
     """A build check: the operator's imports inside the new image; BuildError naming each missing one.
 

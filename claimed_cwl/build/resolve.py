@@ -16,7 +16,7 @@ import json
 import logging
 import tarfile
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.markers import UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
@@ -28,6 +28,9 @@ from claimed_cwl.emit.dockerfile import locked_pip_layers
 from claimed_cwl.lockfile import Lock, LockedPackage, LockGroup, lock_inputs
 from claimed_cwl.progress import Progress
 
+if TYPE_CHECKING:
+    from docker import DockerClient
+
 __all__ = ["extend_lock", "group_report", "resolve_lock"]
 
 log = logging.getLogger(__name__)
@@ -37,7 +40,7 @@ _DRY_RUN = ["python", "-m", "pip", "install", "--dry-run", "--quiet", "--report"
 
 
 def resolve_lock(
-    client: Any,
+    client: DockerClient,
     base_image: str,
     system_layers: Sequence[str],
     requirements: Sequence[str],
@@ -55,7 +58,7 @@ def resolve_lock(
 
 
 def extend_lock(
-    client: Any,
+    client: DockerClient,
     old: Lock,
     system_layers: Sequence[str],
     requirements: Sequence[str],
@@ -84,7 +87,7 @@ def extend_lock(
 
 
 def _dry_run(
-    client: Any, image: str, base_image: str, requirements: Sequence[str], options: Sequence[str]
+    client: DockerClient, image: str, base_image: str, requirements: Sequence[str], options: Sequence[str]
 ) -> dict[str, Any]:
     """The report of what pip would install for ``requirements`` in ``image``; BuildError if pip fails."""
     command = [*_DRY_RUN, *(_option_words(options)), *requirements]
@@ -113,7 +116,7 @@ def _option_words(options: Sequence[str]) -> list[str]:
     return [word for option in options for word in option.split("=", 1)]
 
 
-def _resolver_image(client: Any, base_image: str, system_layers: Sequence[str]) -> str:
+def _resolver_image(client: DockerClient, base_image: str, system_layers: Sequence[str]) -> str:
     """The base image, or an image of it plus the system layers (built with the engine's layer cache)."""
     if not system_layers:
         return base_image
@@ -129,7 +132,9 @@ def _resolver_image(client: Any, base_image: str, system_layers: Sequence[str]) 
     return follow_build(f"{base_image} with system packages", chunks, base_image)
 
 
-def _resolution_error(output: str, base_image: str, client: Any, image: str, requirements: Sequence[str]) -> str:
+def _resolution_error(
+    output: str, base_image: str, client: DockerClient, image: str, requirements: Sequence[str]
+) -> str:
     log_path = save_log("resolve", output)
     python = _python_version(client, image)
     requirement, reasons, hint = explain_pip_failure(output, python, base_image)
@@ -142,7 +147,7 @@ def _resolution_error(output: str, base_image: str, client: Any, image: str, req
     return "\n".join(lines)
 
 
-def _python_version(client: Any, image: str) -> str:
+def _python_version(client: DockerClient, image: str) -> str:
     try:
         output = client.containers.run(image, ["python", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
                                        entrypoint=[], network_mode="none", remove=True)

@@ -6,15 +6,18 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from claimed_cwl.check.images import image_in_registry, split_image
 from claimed_cwl.check.result import CheckResult, failed, passed
 
+if TYPE_CHECKING:
+    from docker import DockerClient
+
 __all__ = ["check_engine", "check_file_job_store", "check_local_image", "check_slurm"]
 
 
-def check_engine(engine: str) -> tuple[CheckResult, Any]:
+def check_engine(engine: str) -> tuple[CheckResult, DockerClient | None]:
     """Ping the engine (docker: the docker SDK; podman: ``podman version``); return the result and a client."""
     if engine == "podman":
         if shutil.which("podman") is None:
@@ -39,7 +42,7 @@ def check_engine(engine: str) -> tuple[CheckResult, Any]:
     return passed("engine", f"Docker {version} answers"), client
 
 
-def check_local_image(image: str, client: Any) -> CheckResult:
+def check_local_image(image: str, client: DockerClient | None) -> CheckResult:
     """The image exists in the local engine, or else in its registry (when it names one)."""
     from docker.errors import APIError, ImageNotFound  # noqa: PLC0415
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from claimed_cwl.check.images import document_images, image_in_registry
 from claimed_cwl.check.kube import check_kubernetes
@@ -12,6 +13,9 @@ from claimed_cwl.check.result import CheckResult
 from claimed_cwl.check.s3 import check_bucket, check_credentials, check_toil_job_store
 from claimed_cwl.config.model import Environment
 from claimed_cwl.staging.s3 import parse_s3_url, s3_client
+
+if TYPE_CHECKING:
+    from docker import DockerClient
 
 __all__ = ["run_checks"]
 
@@ -34,7 +38,7 @@ def _s3_checks(env: Environment, publish: str | None, input_buckets: list[str], 
     return results
 
 
-def _image_checks(env: Environment, images: list[str], client: object) -> list[CheckResult]:
+def _image_checks(env: Environment, images: list[str], client: DockerClient | None) -> list[CheckResult]:
     if env.batch_system == "kubernetes":  # pods pull every image from its registry
         return [image_in_registry(image) for image in images]
     return [check_local_image(image, client) for image in images]

@@ -13,10 +13,13 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from claimed_cwl.check.result import CheckResult, failed, passed
 from claimed_cwl.runtime.s3 import error_code
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 __all__ = ["TOIL_BUCKET_CALLS", "check_bucket", "check_credentials", "check_toil_job_store", "probe_toil_calls"]
 
@@ -41,7 +44,7 @@ def _unreachable(exc: Exception, where: str) -> CheckResult | None:
     return None
 
 
-def check_credentials(client: Any, where: str) -> CheckResult:
+def check_credentials(client: S3Client, where: str) -> CheckResult:
     """ListBuckets: the service answers and accepts the key (AccessDenied still proves the key is known)."""
     try:
         client.list_buckets()
@@ -54,7 +57,7 @@ def check_credentials(client: Any, where: str) -> CheckResult:
     return passed("s3-credentials", f"S3 at {where} accepts the credentials")
 
 
-def check_bucket(client: Any, bucket: str, where: str, purpose: str) -> CheckResult:
+def check_bucket(client: S3Client, bucket: str, where: str, purpose: str) -> CheckResult:
     """HeadBucket: ``bucket`` exists and these credentials may use it."""
     try:
         client.head_bucket(Bucket=bucket)
@@ -73,7 +76,7 @@ def check_bucket(client: Any, bucket: str, where: str, purpose: str) -> CheckRes
     return passed("s3-bucket", f"bucket {bucket!r} ({purpose}) exists at {where}")
 
 
-def _toil_calls(client: Any, bucket: str) -> dict[str, Callable[[], object]]:
+def _toil_calls(client: S3Client, bucket: str) -> dict[str, Callable[[], object]]:
     return {
         "PutBucketTagging": lambda: client.put_bucket_tagging(
             Bucket=bucket, Tagging={"TagSet": [{"Key": "Owner", "Value": "claimed-cwl-check"}]}),
@@ -85,10 +88,12 @@ def _toil_calls(client: Any, bucket: str) -> dict[str, Callable[[], object]]:
     }
 
 
-TOIL_BUCKET_CALLS = ("CreateBucket", *_toil_calls(None, "").keys())
+TOIL_BUCKET_CALLS = ("CreateBucket", "PutBucketTagging", "DeletePublicAccessBlock", "DeleteBucketOwnershipControls",
+                     "PutBucketEncryption")
+"""The bucket calls Toil 9.6 makes when it creates its job store bucket (each probed by :func:`probe_toil_calls`)."""
 
 
-def probe_toil_calls(client: Any, where: str) -> CheckResult:
+def probe_toil_calls(client: S3Client, where: str) -> CheckResult:
     """Make Toil's bucket-creation calls on a scratch bucket; name those the service does not implement."""
     bucket = f"claimed-probe-{uuid.uuid4().hex[:16]}"
     try:
@@ -121,7 +126,7 @@ def probe_toil_calls(client: Any, where: str) -> CheckResult:
     return passed("s3-toil", f"S3 at {where} implements the bucket calls of Toil's S3 job store")
 
 
-def check_toil_job_store(client: Any, job_store: str, where: str, restart: bool) -> list[CheckResult]:
+def check_toil_job_store(client: S3Client, job_store: str, where: str, restart: bool) -> list[CheckResult]:
     """``aws:REGION:NAME``: the bucket NAME--toil is absent for a new run, present for ``--restart``."""
     parts = job_store.split(":")
     if len(parts) != 3 or not parts[2]:

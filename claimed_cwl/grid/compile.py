@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claimed_cwl.build.builder import BuildResult
 from claimed_cwl.emit import ArtifactSettings
@@ -24,6 +24,9 @@ from claimed_cwl.grid.spec import GridSpec
 from claimed_cwl.grid.workflow import emit_grid_cwl
 from claimed_cwl.parse import analyse_operator
 from claimed_cwl.produce import BuildOptions, Target, produce
+
+if TYPE_CHECKING:
+    from docker import DockerClient
 
 __all__ = ["GridBuild", "compile_grid", "grid_target"]
 
@@ -62,7 +65,7 @@ def compile_grid(
     grid_options: dict[str, Any],
     *,
     out_dir: Path | None = None,
-    client: Any = None,
+    client: DockerClient | None = None,
     force: bool = False,
     keep_old_tags: bool = False,
 ) -> GridBuild:

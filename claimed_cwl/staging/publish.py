@@ -13,12 +13,15 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.runtime.s3 import Exhausted, RetryPolicy, error_code, retrying
 from claimed_cwl.staging.s3 import S3Location, parse_s3_url
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 __all__ = ["MANIFEST_NAME", "PublishError", "PublishedFile", "RetryPolicy", "output_files", "publish_outputs"]
 
@@ -99,7 +102,7 @@ def _with_retries(action: Callable[[], object], what: str, policy: RetryPolicy) 
         raise PublishError(f"upload of {what} failed after {exc.attempts} attempts: {error_code(exc.last)}") from exc
 
 
-def _uploader(client: Any, path: Path, where: S3Location) -> Callable[[], object]:
+def _uploader(client: S3Client, path: Path, where: S3Location) -> Callable[[], object]:
     return lambda: client.upload_file(str(path), where.bucket, where.key)
 
 
@@ -107,7 +110,7 @@ def publish_outputs(
     outputs: dict[str, Any],
     outdir: Path,
     destination: str,
-    client: Any,
+    client: S3Client,
     *,
     policy: RetryPolicy | None = None,
     on_uploaded: Callable[[PublishedFile], None] | None = None,

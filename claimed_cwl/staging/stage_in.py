@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.runners.private import write_private
 from claimed_cwl.staging.s3 import S3Location, parse_s3_url
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 __all__ = ["has_s3_inputs", "stage_job", "stage_job_file"]
 
@@ -41,7 +44,7 @@ def _download_error(url: str, exc: Exception) -> ClaimedError:
     return ClaimedError(f"cannot download input {url}: {code}")
 
 
-def _download_file(client: Any, where: S3Location, target: Path) -> None:
+def _download_file(client: S3Client, where: S3Location, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         client.download_file(where.bucket, where.key, str(target))
@@ -49,7 +52,7 @@ def _download_file(client: Any, where: S3Location, target: Path) -> None:
         raise _download_error(str(where), exc) from exc
 
 
-def _download_directory(client: Any, where: S3Location, target: Path) -> None:
+def _download_directory(client: S3Client, where: S3Location, target: Path) -> None:
     prefix = where.key.rstrip("/") + "/" if where.key else ""
     try:
         pages = client.get_paginator("list_objects_v2").paginate(Bucket=where.bucket, Prefix=prefix)
@@ -63,7 +66,7 @@ def _download_directory(client: Any, where: S3Location, target: Path) -> None:
             _download_file(client, S3Location(where.bucket, key), target / key[len(prefix):])
 
 
-def _stage(value: Any, client: Any, scratch: Path, counter: list[int]) -> Any:
+def _stage(value: Any, client: S3Client, scratch: Path, counter: list[int]) -> Any:
     if _is_s3(value):
         url = str(value.get("location") or value.get("path"))
         where = parse_s3_url(url)
@@ -84,13 +87,13 @@ def _stage(value: Any, client: Any, scratch: Path, counter: list[int]) -> Any:
     return value
 
 
-def stage_job(job: dict[str, Any], client: Any, scratch: Path) -> dict[str, Any]:
+def stage_job(job: dict[str, Any], client: S3Client, scratch: Path) -> dict[str, Any]:
     """A copy of ``job`` whose ``s3://`` inputs are downloaded under ``scratch`` and point there."""
     result: dict[str, Any] = _stage(job, client, scratch, [0])
     return result
 
 
-def stage_job_file(job_file: Path, client: Any, scratch: Path) -> Path:
+def stage_job_file(job_file: Path, client: S3Client, scratch: Path) -> Path:
     """Stage the inputs of the JSON job file ``job_file``; return the rewritten job file (or ``job_file``)."""
     job = json.loads(job_file.read_text(encoding="utf-8"))
     if not has_s3_inputs(job):

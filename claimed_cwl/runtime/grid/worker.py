@@ -38,12 +38,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType, ModuleType
-from typing import Any
 
 from claimed_cwl.runtime.core import atomic_write
 from claimed_cwl.runtime.grid.batches import batch_file_name, resolve_batches, validate_batch_id
 from claimed_cwl.runtime.grid.config import add_batch_source, add_settings, parse_bool, redact, seconds
-from claimed_cwl.runtime.grid.coordinator import ClaimState, Coordinator, LeaseKeeper, open_store
+from claimed_cwl.runtime.grid.coordinator import ClaimState, Coordinator, Lease, LeaseKeeper, open_store
 from claimed_cwl.runtime.grid.errors import GridError
 from claimed_cwl.runtime.grid.settings import IGNORE_ERRORS, LOCK_TIMEOUT
 
@@ -85,11 +84,11 @@ def load_process(
     return lambda batch: func(batch, **kwargs)
 
 
-def _bind_by_name(func: Callable[..., object], module: ModuleType, script: str, name: str) -> dict[str, Any]:
+def _bind_by_name(func: Callable[..., object], module: ModuleType, script: str, name: str) -> dict[str, object]:
     params = list(inspect.signature(func).parameters.values())
     if not params or params[0].kind not in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
         raise GridError(f"{name} must take the batch id as its first parameter", script)
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, object] = {}
     for param in params[1:]:
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             continue
@@ -104,7 +103,7 @@ def _bind_by_name(func: Callable[..., object], module: ModuleType, script: str, 
     return kwargs
 
 
-def _run_claimed(coordinator: Coordinator, lease: Any, call: Callable[[str], object]) -> str | None:
+def _run_claimed(coordinator: Coordinator, lease: Lease, call: Callable[[str], object]) -> str | None:
     """Run one claimed batch; return its outcome, or None when the lease was lost (someone else finishes it)."""
     batch = lease.batch
     log.info("batch %s: processing", batch)
