@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from claimed_cwl.spec.model import (
+from claimed_cwl.spec import (
     Dependency,
     DependencyKind,
     Language,
