@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -11,12 +12,15 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 OPERATOR = REPO / "tests" / "e2e" / "grid" / "grid_op.py"
+# The grid images of this checkout: checkouts of other branches on the same engine (whose in-image runtime may
+# differ) build theirs under other names, so a run never meets another checkout's image of the same tag.
+REPOSITORY = f"claimed-grid-test-{hashlib.sha256(str(REPO).encode()).hexdigest()[:8]}"
 
 
 def compile_grid(out: Path, backend: str, workers: int | None, version: str, build: bool = True) -> Path:
     """Run `claimed-cwl grid` on the test operator; return the workflow file."""
     args = [sys.executable, "-m", "claimed_cwl", "grid", str(OPERATOR), "--backend", backend,
-            "--writable", "out_dir", "--version", version, "--out", str(out)]
+            "--writable", "out_dir", "--repository", REPOSITORY, "--version", version, "--out", str(out)]
     if workers:
         args += ["--workers", str(workers)]
     if build:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from _grid_e2e import GridRun, compile_grid, wait_all
+from _grid_e2e import REPOSITORY, GridRun, compile_grid, wait_all
 from s3_service import SeaweedFS
 
 from claimed_cwl.cli import main
@@ -201,5 +201,5 @@ def test_killed_worker_container_is_taken_over(built: dict[str, Path], tmp_path:
 @pytest.fixture(autouse=True)
 def _no_leftover_containers() -> Iterator[None]:
     yield
-    subprocess.run("docker ps -q --filter ancestor=claimed/claimed-grid-op-grid:e2e-local "
+    subprocess.run(f"docker ps -q --filter ancestor={REPOSITORY}/claimed-grid-op-grid:e2e-local "
                    "| xargs -r docker kill", shell=True, check=False, capture_output=True)
