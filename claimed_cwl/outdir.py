@@ -37,7 +37,10 @@ __all__ = ["MANIFEST_NAME", "write_atomically"]
 
 log = logging.getLogger(__name__)
 
-MANIFEST_NAME = ".claimed-cwl-generated.json"
+# No .json/.yaml extension: tools that read every such file of a folder (``kubectl apply -R -f DIR`` over the
+# manifests of ``claimed-cwl k8s``) must not take the list for one of the artifacts.
+MANIFEST_NAME = ".claimed-cwl-generated"
+_LEGACY_MANIFEST_NAME = ".claimed-cwl-generated.json"  # as written before; read, then replaced
 _FORMAT = "claimed-cwl generated files v1"
 
 
@@ -57,6 +60,8 @@ def _sha256(data: bytes) -> str:
 def _read_manifest(out_dir: Path) -> dict[str, str]:
     """Name -> SHA-256 of the files an earlier write generated in ``out_dir`` (empty when none)."""
     path = out_dir / MANIFEST_NAME
+    if not path.exists() and (out_dir / _LEGACY_MANIFEST_NAME).is_file():
+        path = out_dir / _LEGACY_MANIFEST_NAME
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -172,6 +177,7 @@ def write_atomically(out_dir: Path, files: Mapping[str, bytes], *, originals: Ma
             destination.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, destination)
         _remove_stale(out_dir, plan.stale, previous)
+        (out_dir / _LEGACY_MANIFEST_NAME).unlink(missing_ok=True)
     except OSError as exc:
         raise ClaimedError(f"{out_dir}: cannot write the output: {exc.strerror or exc}") from exc
     finally:

@@ -125,7 +125,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 def _without_copies(name: str, data: bytes | None) -> bytes | None:
     """The list of generated files without the copied launchers' lines (they are compared apart)."""
-    if data is None or not name.endswith(".claimed-cwl-generated.json"):
+    if data is None or not Path(name).name not in (".claimed-cwl-generated", ".claimed-cwl-generated.json"):
         return data
     listed = json.loads(data)
     listed["files"] = {k: v for k, v in listed.get("files", {}).items() if Path(k).name not in _LAUNCHERS}

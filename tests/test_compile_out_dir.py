@@ -114,6 +114,16 @@ def test_a_folder_compiled_before_the_manifest_existed_is_reused_when_unchanged(
     assert (out / MANIFEST_NAME).exists()
 
 
+def test_the_list_written_under_its_former_name_is_read_and_replaced(src: Path, tmp_path: Path) -> None:
+    """A folder written when the list was ``.claimed-cwl-generated.json``: its files stay ours, removable."""
+    out = tmp_path / "out"
+    compile_operator(src / "hello.py", ["helper.py"], out_dir=out)
+    (out / MANIFEST_NAME).rename(out / ".claimed-cwl-generated.json")
+    compile_operator(src / "hello.py", out_dir=out)  # helper.py no longer named: removed as stale
+    assert not (out / "helper.py").exists()
+    assert not (out / ".claimed-cwl-generated.json").exists() and (out / MANIFEST_NAME).is_file()
+
+
 def test_build_and_grid_take_force_too() -> None:
     from claimed_cwl.cli import build_parser
 

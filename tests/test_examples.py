@@ -22,6 +22,8 @@ from cwl_utils.parser import load_document_by_uri
 from cwltool.main import main as cwltool_main
 from ruamel.yaml import YAML
 
+from claimed_cwl.outdir import MANIFEST_NAME
+
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = ROOT / "cwl"
 WORKFLOWS = ROOT / "workflows"
@@ -50,7 +52,7 @@ def _generated_files(root: Path) -> set[str]:
         str(path.relative_to(root)) for path in files
         if path.is_file() and path.resolve() not in HAND_WRITTEN and "__pycache__" not in path.parts
         and not path.name.startswith(("claimed_launcher.", "claimed_notebook."))
-        and path.name != ".claimed-cwl-generated.json"
+        and path.name != MANIFEST_NAME
     }
 
 
