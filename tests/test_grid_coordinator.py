@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -212,3 +213,56 @@ def test_holder_that_died_after_its_marker_is_not_run_again(new_store: StoreFact
     assert taker.try_claim("half") == (ClaimState.PROCESSED, None)
     record = json.loads((new_store().read_lock("half") or (b"{}", ""))[0])
     assert record["state"] == "done"  # repaired: later claims need one read
+
+
+def test_dead_holder_is_taken_over_after_the_lease_not_the_time_limit(
+    new_store: StoreFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    dead = Coordinator(new_store(), 60, time_limit=10800, clock=clock)
+    taker = Coordinator(new_store(), 60, time_limit=10800, clock=clock)
+    _, lease = dead.try_claim("b")
+    assert lease is not None and lease.deadline == clock.now + 10800
+    caplog.set_level("INFO", logger="claimed_cwl.runtime.grid.coordinator")
+    clock.now += 59
+    assert taker.try_claim("b")[0] is ClaimState.LOCKED
+    assert taker.try_claim("b")[0] is ClaimState.LOCKED
+    waits = [r.getMessage() for r in caplog.records if "held by" in r.getMessage()]
+    assert waits == [f"batch b: held by {dead.owner} until 1970-01-12 13:47:40 UTC (lease renewed while it lives); "
+                     "waiting"]  # once per holder, not per look
+    clock.now += 2  # the holder stopped renewing 61 s ago: its lease is over, long before the 3 h limit
+    state, taken = taker.try_claim("b")
+    assert state is ClaimState.CLAIMED and taken is not None
+    assert any(f"batch b: taken over from {dead.owner}" in r.getMessage() for r in caplog.records)
+
+
+def test_owners_are_unique_per_worker(new_store: StoreFactory) -> None:
+    owners = {Coordinator(new_store(), 60).owner for _ in range(50)}
+    assert len(owners) == 50
+    host, pid, nonce = next(iter(owners)).split(":")
+    assert host and pid == str(os.getpid()) and len(nonce) == 12
+
+
+def test_live_holder_past_the_time_limit_marks_the_batch_failed(new_store: StoreFactory) -> None:
+    holder = Coordinator(new_store(), 0.6, time_limit=1.0)
+    other = Coordinator(new_store(), 0.6)
+    _, lease = holder.try_claim("stuck")
+    assert lease is not None
+    with LeaseKeeper(holder, lease):
+        threading.Event().wait(0.7)
+        assert other.try_claim("stuck")[0] is ClaimState.LOCKED  # renewed: still held within the limit
+        threading.Event().wait(1.0)
+    assert lease.overtime and lease.lost.is_set()
+    assert not holder.mark_done(lease)  # its late result does not count
+    assert other.try_claim("stuck") == (ClaimState.FAILED, None)
+    marker = json.loads(new_store().read_marker("stuck", "err") or b"{}")
+    assert marker["error"] == "TimeoutError: batch stuck ran longer than gw_lock_timeout (1 s)"
+    assert new_store().read_marker("stuck", "processed") is None
+
+
+def test_lease_and_time_limit_must_be_positive(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    with pytest.raises(GridError, match="gw_lease_seconds must be positive"):
+        Coordinator(store, 0)
+    with pytest.raises(GridError, match="gw_lock_timeout must be positive"):
+        Coordinator(store, 60, time_limit=-1)

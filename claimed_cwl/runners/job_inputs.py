@@ -65,6 +65,7 @@ __all__ = [
     "InputInfo",
     "check_inputs",
     "document_inputs",
+    "given_inputs",
     "inputs_help",
     "inputs_of",
     "merge_job",
@@ -166,6 +167,15 @@ def check_inputs(document: Path, job: Path | None, flags: Sequence[str]) -> None
         if unknown:
             raise ClaimedError(f"{job}: {_unknown_message(inputs, unknown, 'key')}")
     _parse_flags(document, inputs, flags)
+
+
+def given_inputs(document: Path, job: Path | None, flags: Sequence[str]) -> tuple[Any, dict[str, Any]]:
+    """The document's process (cwl-utils) and the values the job file and ``flags`` give, by CWL id (no secrets)."""
+    process = _load_process(document)
+    inputs = inputs_of(process)
+    values = _by_id(read_job(job) if job is not None else {}, inputs)
+    values.update(_parse_flags(document, inputs, flags))
+    return process, values
 
 
 def merge_job(document: Path, job: Path | None, flags: Sequence[str], scratch: Path) -> Path:

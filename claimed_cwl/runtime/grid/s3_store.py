@@ -30,7 +30,15 @@ from claimed_cwl.runtime.grid.config import env_value, redact, seconds
 from claimed_cwl.runtime.grid.coordinator import MarkerKind
 from claimed_cwl.runtime.grid.errors import GridError
 from claimed_cwl.runtime.grid.settings import S3_RETRY
-from claimed_cwl.runtime.s3 import Exhausted, RetryPolicy, error_code, make_client, retrying
+from claimed_cwl.runtime.s3 import (
+    BOTO3_REQUIREMENT,
+    Exhausted,
+    RetryPolicy,
+    conditional_write_problem,
+    error_code,
+    make_client,
+    retrying,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -62,11 +70,18 @@ def parse_s3_url(url: str) -> tuple[str, str]:
 
 
 def client() -> S3Client:
-    """The S3 client of the grid: short timeouts (a lease must be renewed in time), botocore's retries."""
+    """The S3 client of the grid: short timeouts (a lease must be renewed in time), botocore's retries.
+
+    GridError when boto3 is missing or too old for conditional writes (checked at start, before any request).
+    """
     try:
-        return make_client()
+        s3 = make_client()
     except ImportError:
-        raise GridError("the s3 backend needs boto3 (pip install boto3)") from None
+        raise GridError(f"the s3 backend needs boto3 (pip install '{BOTO3_REQUIREMENT}')") from None
+    problem = conditional_write_problem(s3)
+    if problem:
+        raise GridError(problem)
+    return s3
 
 
 def _retry_budget() -> float:
