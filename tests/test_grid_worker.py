@@ -23,6 +23,7 @@ from s3_service import SeaweedFS
 from claimed_cwl.runtime.grid.batches import batch_file_name
 
 OPERATOR = '''"""A grid operator for the tests."""
+import hashlib
 import os
 import time
 
@@ -38,6 +39,8 @@ hang_on = os.getenv("hang_on", "")
 
 def grid_process(batch_id, out_dir, sleep_seconds, fail_on=""):
     name = batch_id.replace("/", "__")
+    if len(name) > 200:  # the longest valid ids (1000 bytes) make no file name
+        name = "long-" + hashlib.sha256(batch_id.encode()).hexdigest()
     attempt = os.path.join(out_dir, "attempts", name)
     fd = os.open(attempt, os.O_CREAT | os.O_APPEND | os.O_WRONLY)
     os.write(fd, f"{os.getpid()}\\n".encode())
@@ -263,6 +266,19 @@ def test_per_batch_result_file_is_named_after_the_batch(tmp_path: Path) -> None:
         written = tmp_path / f"gw_result-{batch_file_name(batch)}.json"
         assert json.loads(written.read_text()) == {batch: "processed"}
     assert (tmp_path / "gw_result-b0000.json").exists()
+
+
+def test_ids_that_look_like_options_and_the_longest_ids_run(tmp_path: Path) -> None:
+    """As the grid tool passes them (``--batch=ID``): ``-x`` and ``--help`` are ids; a 1000-byte id names its file."""
+    grid = Grid(tmp_path, str(tmp_path / "coord"), 1)
+    template = str(tmp_path / "gw_result-{batch}.json")
+    longest = "/".join(["s" * 199] * 5)
+    for batch in ("-x", "--help", longest):
+        code, stderr = finish(grid.worker(f"--batch={batch}", "--result-file", template))[0]
+        assert code == 0 and "Traceback" not in stderr, stderr
+        written = tmp_path / f"gw_result-{batch_file_name(batch)}.json"
+        assert json.loads(written.read_text()) == {batch: "processed"}
+    assert set(grid.completions()) == {"-x", "--help", longest}
 
 
 def test_unsafe_batch_is_rejected_before_any_work(tmp_path: Path) -> None:

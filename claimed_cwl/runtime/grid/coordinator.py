@@ -9,9 +9,12 @@ once, for every backend:
 
 - **claim**: create the lock (the common case, one write); if it exists, read
   it: ``done`` / ``failed`` say so at once; a ``held`` record that has not
-  expired is busy; a ``released`` or expired one (or a ``failed`` one under
+  expired is busy; a ``released`` one (or a ``failed`` one under the
   ignore-error-files setting) is swapped for ours by a compare-and-swap on the
-  version read, so of several takers only one wins. After a takeover the
+  version read, so of several takers only one wins; so is an expired one, once
+  this worker has seen it unchanged for a whole lease while the store answered
+  (an outage of the store stops every renewal: its live holders renew when it is
+  back, and keep their batches). After a takeover the
   markers are read again: a holder that wrote its marker and died before
   updating the lock is never run again.
 - **renew**: the holder swaps its own version for one with a later expiry (a
@@ -83,6 +86,8 @@ class CoordinationStore(Protocol):
     """Where coordination state lives. Tokens are opaque version strings of a lock."""
 
     location: str
+    #: ``time.monotonic()`` by which every client has reached the store again after an outage (0: none seen)
+    recovered_at: float
 
     def read_lock(self, batch: str) -> tuple[bytes, str] | None:
         """Return the lock record and its version token, or None when there is no lock."""
@@ -161,15 +166,20 @@ class Coordinator:
     ``time_limit`` (None: none) is the longest a live holder may keep one batch (see :class:`LeaseKeeper`).
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 (the store and the two durations are positional)
         self,
         store: CoordinationStore,
         lease_seconds: float,
         time_limit: float | None = None,
         ignore_errors_before: float | None = None,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Coordinate on ``store``; error markers older than ``ignore_errors_before`` (epoch s) do not block."""
+        """Coordinate on ``store``; error markers older than ``ignore_errors_before`` (epoch s) do not block.
+
+        ``clock`` gives the wall time of lease records, ``monotonic`` this worker's own time (see
+        :meth:`_unchanged_for_a_lease`; in the store's ``recovered_at`` scale).
+        """
         if lease_seconds <= 0:
             raise GridError(f"{LEASE_SECONDS.env} must be positive, got {lease_seconds}")
         if time_limit is not None and time_limit <= 0:
@@ -179,8 +189,10 @@ class Coordinator:
         self.time_limit = time_limit
         self.ignore_errors_before = ignore_errors_before
         self.clock = clock
+        self.monotonic = monotonic
         self.owner = owner_id()
         self._seen_holders: dict[str, str] = {}
+        self._observed: dict[str, tuple[str, float]] = {}
 
     def _record(self, state: str, expires: float, deadline: float = math.inf) -> bytes:
         record: dict[str, object] = {"owner": self.owner, "state": state, "expires": expires, "time": self.clock()}
@@ -192,10 +204,16 @@ class Coordinator:
     def _log_holder(self, batch: str, record: dict[str, object]) -> None:
         """Say once per holder that ``batch`` is waited for: held by whom, until when."""
         owner = str(record.get("owner", "?"))
-        if self._seen_holders.get(batch) != owner:
-            self._seen_holders[batch] = owner
+        if self._seen_holders.get(batch) == owner:
+            return
+        self._seen_holders[batch] = owner
+        expires = _number(record.get("expires"))
+        if expires > self.clock():
             log.info("batch %s: held by %s until %s (lease renewed while it lives); waiting", batch, owner,
-                     _when(_number(record.get("expires"))))
+                     _when(expires))
+        else:
+            log.info("batch %s: held by %s, whose lease ran out at %s; taken over unless renewed within %g s",
+                     batch, owner, _when(expires), self.lease_seconds)
 
     def _may_retry(self, failed_at: float) -> bool:
         return self.ignore_errors_before is not None and failed_at < self.ignore_errors_before
@@ -219,6 +237,19 @@ class Coordinator:
             return ClaimState.LOCKED
         return None
 
+    def _unchanged_for_a_lease(self, batch: str, token: str) -> bool:
+        """Whether this worker has seen ``batch``'s lock at version ``token`` for a whole lease, the store reachable.
+
+        A holder renews every third of the lease, so a version unchanged for a whole lease is a dead holder's.
+        Time spent while the store was unreachable does not count (nobody could renew; a live holder in
+        back-off renews by the store's ``recovered_at``), nor does any time before this worker first looked.
+        """
+        now = self.monotonic()
+        first = self._observed.get(batch)
+        since = first[1] if first is not None and first[0] == token else now
+        self._observed[batch] = (token, since)
+        return now - max(since, self.store.recovered_at) >= self.lease_seconds
+
     def try_claim(self, batch: str) -> tuple[ClaimState, Lease | None]:
         """Try to take the batch: CLAIMED with a lease, or why not (PROCESSED, FAILED, LOCKED)."""
         now = self.clock()
@@ -233,8 +264,13 @@ class Coordinator:
             return ClaimState.LOCKED, None  # deleted meanwhile (by hand): look again later
         record = _parse_record(current[0])
         blocked = self._blocked_by_record(record)
+        watched = self._unchanged_for_a_lease(batch, current[1]) if record.get("state") == "held" else True
+        if blocked is None and not watched:
+            blocked = ClaimState.LOCKED  # ran out, but maybe only while the store was unreachable: watch it a lease
         if blocked is ClaimState.LOCKED and self.store.read_marker(batch, "processed") is not None:
             blocked = ClaimState.PROCESSED  # done: the lock is not updated after a success
+            if _number(record.get("expires")) <= self.clock():  # its holder is gone: say done in the lock itself
+                self.store.replace_lock(batch, self._record("done", 0.0), current[1])
         if blocked is ClaimState.LOCKED:
             self._log_holder(batch, record)
         if blocked:

@@ -42,6 +42,7 @@ class LocalStore:
         """Use (and create) the directory ``root``."""
         self.root = Path(root)
         self.location = str(self.root)
+        self.recovered_at = 0.0  # a directory has no outages to recover from
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -14,13 +14,16 @@ key, never a credential.
 Transient failures (connection refused, timeouts, HTTP 5xx) are retried by
 botocore and then by :meth:`S3Store._call` with bounded exponential back-off,
 for at most the seconds of the S3-retry setting (default 120 s) per call. A conditional put
-whose earlier attempt may have landed is checked by reading the object back.
+whose earlier attempt may have landed is checked by reading the object back. When a request
+goes through after failures (the end of an outage), ``recovered_at`` is set to the time by
+which every other client in back-off has tried again (see the coordinator's takeover rule).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
@@ -51,6 +54,7 @@ T = TypeVar("T")
 
 _RETRY_CODES = frozenset({"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "503", "500", "502"})
 _KINDS: tuple[MarkerKind, ...] = ("processed", "err")
+_MAX_DELAY = 5.0  # the longest back-off between two attempts of one request
 
 
 class _Precondition(Exception):
@@ -100,6 +104,7 @@ class S3Store:
         self.location = f"s3://{bucket}/{self.prefix}"
         self.client = s3 if s3 is not None else client()
         self.retry_seconds = _retry_budget() if retry_seconds is None else retry_seconds
+        self.recovered_at = 0.0
 
     @classmethod
     def from_url(cls, url: str) -> S3Store:
@@ -114,22 +119,31 @@ class S3Store:
         """Run one request with retries; raise _Precondition on 412, KeyError on 404, GridError when out of time."""
         where = f"S3 {op} s3://{self.bucket}/{key}"
 
+        policy = RetryPolicy(attempts=0, delay=0.2, factor=2.0, seconds=self.retry_seconds, max_delay=_MAX_DELAY)
+
         def attempt(number: int) -> T:
             try:
-                return self._classified(op, key, fn)
+                result = self._classified(op, key, fn)
             except _Precondition:
                 if number > 1 and on_ambiguous is not None:  # an earlier attempt may have landed
                     landed = on_ambiguous()
                     if landed is not None:
+                        self._recovered()
                         return landed
                 raise
+            if number > 1:
+                self._recovered()
+            return result
 
-        policy = RetryPolicy(attempts=0, delay=0.2, factor=2.0, seconds=self.retry_seconds, max_delay=5.0)
         try:
             return retrying(attempt, where, policy, lambda exc: isinstance(exc, _Transient))
         except Exhausted as exc:
             raise GridError(f"{where}: still failing after {exc.attempts} attempts in {self.retry_seconds:.0f} s "
                             f"({exc.last})") from None
+
+    def _recovered(self) -> None:
+        """A request went through after failures: others retrying in back-off get through by ``recovered_at``."""
+        self.recovered_at = time.monotonic() + _MAX_DELAY + 1.0
 
     def _classified(self, op: str, key: str, fn: Callable[[], T]) -> T:
         """Run ``fn`` once, its errors sorted: _Precondition, KeyError, _Transient, or GridError (final)."""
