@@ -33,7 +33,9 @@ LEASE = ["--gw_lease_seconds", "3"]
 def built(tmp_path_factory: pytest.TempPathFactory, docker_client: Any, python_base_image: str) -> dict[str, Path]:
     """The --workers 2 grid workflows, local and S3, with images of this module's own tags."""
     root = tmp_path_factory.mktemp("grid-faults")
-    return {backend: compile_grid(root / backend, backend, 2, VERSION[backend]) for backend in ("local", "s3")}
+    built = {backend: compile_grid(root / backend, backend, 2, VERSION[backend]) for backend in ("local", "s3")}
+    built["local-batch"] = compile_grid(root / "local-batch", "local", None, VERSION["local"])
+    return built
 
 
 def _credentials(root: Path, server: SeaweedFS) -> list[str]:
@@ -110,6 +112,9 @@ def test_two_concurrent_runs(built: dict[str, Path], tmp_path: Path, backend: st
     reports = [_report(grid, run) for run in ("run1", "run2")]
     assert [r[:3] for r in reports] == [(120, 0, 0)] * 2
     assert sum(r[3] for r in reports) <= 120  # a batch one run skipped, the other ran
+    if server is not None:  # the keys reach the jobs in a file: never in a log or the workflow
+        for text in [grid.log("run1"), grid.log("run2"), grid.workflow.read_text()]:
+            assert server.secret_key not in text and server.access_key not in text
 
 
 @pytest.mark.slow
@@ -198,3 +203,17 @@ def test_interrupted_run_leaves_no_container_and_no_temporary_directory(
     assert _running(IMAGES[0]) == []
     assert list(_tmp(tmp_path).iterdir()) == []
     assert len(grid.completions()) < 40
+
+
+def test_ids_like_options_and_the_longest_ids_run_per_batch(built: dict[str, Path], tmp_path: Path) -> None:
+    """Each scatter job gets ``--batch=ID``: ``-x`` and ``--help`` are batches; a 1000-byte id names its result."""
+    longest = "/".join(["s" * 199] * 5)
+    grid = GridRun(tmp_path, built["local-batch"], str(tmp_path / "coord"), 1, [*LEASE])
+    grid.batches = sorted(["-x", "--help", longest])
+    grid.batch_file.write_text(",".join(grid.batches) + "\n")
+    assert wait_all([grid.start("run1")], 600) == [0], grid.log("run1")[-4000:]
+    assert grid.completions() == dict.fromkeys(grid.batches, 1)
+    assert all((grid.out / f"{batch}.done").is_file() for batch in grid.batches)
+    assert _report(grid, "run1") == (3, 0, 0, 0)
+    results = sorted(p.name for p in (tmp_path / "run1").glob("gw_result-*.json"))
+    assert len(results) == 3 and max(len(name) for name in results) <= 255

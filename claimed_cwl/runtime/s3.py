@@ -66,7 +66,8 @@ def make_client(
 
 def conditional_write_problem(client: S3Client) -> str:
     """Why ``client`` cannot make conditional writes (its botocore lacks them), or ``""`` when it can."""
-    members = client.meta.service_model.operation_model("PutObject").input_shape.members
+    shape = client.meta.service_model.operation_model("PutObject").input_shape
+    members = shape.members if shape is not None else {}
     missing = [name for name in ("IfNoneMatch", "IfMatch") if name not in members]
     if not missing:
         return ""
