@@ -79,7 +79,7 @@ class GridRun:
         return {p.name[: -len(".done")] for p in self.out.glob("*.done")}
 
     def attempts(self, batch: str) -> list[str]:
-        """Host names (container ids) of the attempts at ``batch``."""
+        """Container ids of the attempts at ``batch``."""
         path = self.out / "attempts" / batch
         return path.read_text().split() if path.exists() else []
 
