@@ -36,7 +36,9 @@ def grid_process(batch_id, out_dir, sleep_seconds, fail_on, hang_on):
     time.sleep(sleep_seconds)
     if batch_id in fail_on.split(","):
         raise ValueError(f"cannot process {batch_id}")
-    fd = os.open(os.path.join(out_dir, batch_id + ".done"), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    done = os.path.join(out_dir, batch_id + ".done")
+    os.makedirs(os.path.dirname(done), exist_ok=True)
+    fd = os.open(done, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     os.write(fd, batch_id.encode())
     os.close(fd)
     fd = os.open(os.path.join(out_dir, "completions.log"), os.O_CREAT | os.O_APPEND | os.O_WRONLY)
