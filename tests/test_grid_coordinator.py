@@ -307,3 +307,13 @@ def test_lease_and_time_limit_must_be_positive(tmp_path: Path) -> None:
         Coordinator(store, 0)
     with pytest.raises(GridError, match="gw_lock_timeout must be positive"):
         Coordinator(store, 60, time_limit=-1)
+
+
+def test_s3_ids_too_long_for_a_key_are_refused_before_any_work(s3_env: dict[str, str], s3_bucket: str) -> None:
+    longest = "/".join(["s" * 199] * 5)  # 999 bytes: valid, and fits under a short prefix
+    open_store("s3", f"s3://{s3_bucket}/run").check_ids([longest])
+    store = open_store("s3", f"s3://{s3_bucket}/" + "p" * 30)
+    with pytest.raises(GridError, match=r"too long for the coordinator s3://.*: its keys may take 983 bytes for the "
+                                        r"id, it has 999"):
+        store.check_ids(["short", longest])
+    assert store.list_markers() == {"processed": set(), "err": set()}

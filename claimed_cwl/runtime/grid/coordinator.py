@@ -89,6 +89,9 @@ class CoordinationStore(Protocol):
     #: ``time.monotonic()`` by which every client has reached the store again after an outage (0: none seen)
     recovered_at: float
 
+    def check_ids(self, batches: list[str]) -> None:
+        """Raise GridError when a (valid) batch id makes a name too long for this store."""
+
     def read_lock(self, batch: str) -> tuple[bytes, str] | None:
         """Return the lock record and its version token, or None when there is no lock."""
 

@@ -48,6 +48,9 @@ class LocalStore:
         except OSError as exc:
             raise GridError(f"cannot create the coordinator directory: {exc.strerror}", self.location) from None
 
+    def check_ids(self, batches: list[str]) -> None:
+        """Nothing to check: a valid id's segments (200 bytes at most) leave room for every suffix."""
+
     def _lock_dir(self, batch: str) -> Path:
         return self.root / f"{batch}.lock"
 

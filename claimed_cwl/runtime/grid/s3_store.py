@@ -54,6 +54,7 @@ T = TypeVar("T")
 
 _RETRY_CODES = frozenset({"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "503", "500", "502"})
 _KINDS: tuple[MarkerKind, ...] = ("processed", "err")
+_MAX_KEY_BYTES = 1024
 _MAX_DELAY = 5.0  # the longest back-off between two attempts of one request
 
 
@@ -111,6 +112,14 @@ class S3Store:
         """Open ``s3://bucket/prefix``."""
         bucket, prefix = parse_s3_url(url)
         return cls(bucket, prefix)
+
+    def check_ids(self, batches: list[str]) -> None:
+        """GridError when an id makes a key longer than S3 allows (1024 bytes, with the prefix and ``.processed``)."""
+        room = _MAX_KEY_BYTES - len(self._key("", "processed").encode())
+        for batch in batches:
+            if len(batch.encode("utf-8", "surrogatepass")) > room:
+                raise GridError(f"batch id {batch[:40]!r}... is too long for the coordinator {self.location}: its "
+                                f"keys may take {room} bytes for the id, it has {len(batch.encode())}")
 
     def _key(self, batch: str, suffix: str) -> str:
         return f"{self.prefix}{batch}.{suffix}"

@@ -226,6 +226,7 @@ def run(args: argparse.Namespace) -> int:
             args.batch_file, args.batch_file_col_name, args.file_path_pattern, args.group_by, args.batches_json
         )
     store = open_store(args.backend, args.coordinator or "")
+    store.check_ids(batches)  # every name the store makes of an id fits, known before any batch is taken
     coordinator = _coordinator(args, store)
     arg_names = [a.strip() for a in args.args.split(",") if a.strip()] if args.args else None
     call = load_process(args.script, args.process, arg_names)
