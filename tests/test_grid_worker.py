@@ -93,7 +93,7 @@ class Grid:
             "--backend", self.backend(), "--coordinator", self.coordinator,
             "--lease-seconds", str(lease), *args,
         ]  # fmt: skip
-        if "--batch" not in args:
+        if not any(arg == "--batch" or arg.startswith("--batch=") for arg in args):
             cmd += ["--workers-loop", "--batch-file", str(self.batch_file)]
         return subprocess.Popen(cmd, env=self.env(**env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
