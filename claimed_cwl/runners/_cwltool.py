@@ -559,10 +559,14 @@ def run(argv: list[str], handler: logging.Handler, stdout: IO[str]) -> tuple[int
     args = arg_parser().parse_args(argv)
     executor = RecordingExecutor(bool(args.parallel), int(args.parallel_max or 0))
     result: dict[str, int] = {}
+    raised: list[BaseException] = []
 
     def main() -> None:
-        result["code"] = int(cwltool_main(argv, stdout=stdout, logger_handler=handler,
-                                          loadingContext=loading_context(argv), executor=executor))
+        try:
+            result["code"] = int(cwltool_main(argv, stdout=stdout, logger_handler=handler,
+                                              loadingContext=loading_context(argv), executor=executor))
+        except BaseException as exc:  # handed to the caller's thread, as if cwltool had run there
+            raised.append(exc)
 
     _STOPPING.clear()
     thread = threading.Thread(target=main, name="cwltool", daemon=True)
@@ -576,7 +580,9 @@ def run(argv: list[str], handler: logging.Handler, stdout: IO[str]) -> tuple[int
             thread.join(WIND_DOWN)
             stop_containers()  # whatever started while it wound down
         raise
-    return result.get("code", 1), executor.outputs
+    if raised:
+        raise raised[0]
+    return result["code"], executor.outputs
 
 
 def pack_document(path: str) -> dict[str, Any]:
