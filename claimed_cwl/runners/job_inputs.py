@@ -174,7 +174,8 @@ def given_inputs(document: Path, job: Path | None, flags: Sequence[str]) -> tupl
     process = _load_process(document)
     inputs = inputs_of(process)
     values = _by_id(read_job(job) if job is not None else {}, inputs)
-    values.update(_parse_flags(document, inputs, flags))
+    if flags:
+        values.update(_parse_flags(document, inputs, flags))
     return process, values
 
 
@@ -343,7 +344,7 @@ def _show_default(value: Any) -> str:
         return str(value.get("location") or value.get("path") or value.get("basename") or value)
     if isinstance(value, bool):
         return str(value).lower()
-    return json.dumps(value) if isinstance(value, list | dict) else str(value)
+    return json.dumps(value, default=str) if isinstance(value, list | dict) else str(value)
 
 
 def _add_flag(parser: Any, item: InputInfo) -> None:
