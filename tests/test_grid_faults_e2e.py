@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _grid_e2e import GridRun, compile_grid, wait_all
+from _grid_e2e import REPOSITORY, GridRun, compile_grid, wait_all
 from s3_service import SeaweedFS
 
 pytestmark = [pytest.mark.docker]
 
 VERSION = {"local": "faults-local", "s3": "faults-s3"}
-IMAGES = ("claimed/claimed-grid-op-grid:faults-local", "claimed/claimed-grid-op-grid-s3:faults-s3")
+IMAGES = (f"{REPOSITORY}/claimed-grid-op-grid:faults-local", f"{REPOSITORY}/claimed-grid-op-grid-s3:faults-s3")
 LEASE = ["--gw_lease_seconds", "3"]
 
 
