@@ -45,7 +45,7 @@ def measure(backend: str, size: int) -> dict[str, float]:
             location = f"s3://{bucket}/coord"
         else:
             location = str(Path(tmp) / "coord")
-        coordinator = Coordinator(open_store(backend, location), lock_timeout=10800)
+        coordinator = Coordinator(open_store(backend, location), lease_seconds=60, time_limit=10800)
         batches = [f"batch-{i:05d}" for i in range(size)]
         started = time.perf_counter()
         outcomes = run_batches(coordinator, batches, lambda batch: None, seed=0)

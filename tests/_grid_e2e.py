@@ -40,6 +40,7 @@ class GridRun:
     extra: list[str] = field(default_factory=list)
     network: bool = False
     runner: list[str] = field(default_factory=lambda: ["--parallel"])
+    tmp: Path | None = None  # TMPDIR of the runs (to see what they leave behind)
 
     def __post_init__(self) -> None:
         self.out = self.root / "out"
@@ -53,13 +54,16 @@ class GridRun:
     def start(self, name: str, *more: str) -> subprocess.Popen[bytes]:
         """Start one `claimed-cwl run RUNNER...` (default --parallel) of the workflow; logs to ROOT/NAME.log."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "gw_"))}
+        if self.tmp is not None:
+            env["TMPDIR"] = str(self.tmp)
         args = [sys.executable, "-m", "claimed_cwl", "run", *self.runner, "--outdir", str(self.root / name)]
         if self.network:
             args += ["--network", "host"]
         args += [str(self.workflow), "--gw_coordinator", self.coordinator, "--out_dir", str(self.out),
                  "--gw_batch_file", str(self.batch_file), *self.extra, *more]
         log = open(self.root / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
-        return subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.root)
+        return subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.root,
+                                start_new_session=True)
 
     def log(self, name: str) -> str:
         """The output of run NAME."""
@@ -75,7 +79,7 @@ class GridRun:
         return {p.name[: -len(".done")] for p in self.out.glob("*.done")}
 
     def attempts(self, batch: str) -> list[str]:
-        """Host names (container ids) of the attempts at ``batch``."""
+        """Container ids of the attempts at ``batch``."""
         path = self.out / "attempts" / batch
         return path.read_text().split() if path.exists() else []
 

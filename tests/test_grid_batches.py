@@ -189,6 +189,18 @@ def test_batch_file_name_is_safe_and_unique() -> None:
     assert batch_file_name("2024/01/x").startswith("2024_01_x-")
 
 
+def test_batch_file_name_of_the_longest_valid_ids_fits(tmp_path: Path) -> None:
+    """A valid 1000-byte id (5 segments of 199 bytes) makes a file name that can be created; so do near twins."""
+    long_id = "/".join(["s" * 199] * 5)
+    twin = long_id[:-1] + "t"
+    plain = "p" * 200 + "x"
+    assert validate_batch_id(long_id) == long_id
+    names = {batch_file_name(b) for b in (long_id, twin, plain, "p" * 200, "p" * 201)}
+    assert len(names) == 5 and max(map(len, names)) <= 200
+    for name in names:
+        (tmp_path / f"gw_result-{name}.json").write_text("{}")  # fits the file system's 255 bytes
+
+
 def test_list_batches_cli_writes_json(tmp_path: Path) -> None:
     source = write(tmp_path / "b.json", '{"z": 0, "a": 0}')
     out = tmp_path / "batches.json"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from s3_service import SeaweedFS
 from claimed_cwl.runtime.grid.batches import batch_file_name
 
 OPERATOR = '''"""A grid operator for the tests."""
+import hashlib
 import os
 import time
 
@@ -37,6 +39,8 @@ hang_on = os.getenv("hang_on", "")
 
 def grid_process(batch_id, out_dir, sleep_seconds, fail_on=""):
     name = batch_id.replace("/", "__")
+    if len(name) > 200:  # the longest valid ids (1000 bytes) make no file name
+        name = "long-" + hashlib.sha256(batch_id.encode()).hexdigest()
     attempt = os.path.join(out_dir, "attempts", name)
     fd = os.open(attempt, os.O_CREAT | os.O_APPEND | os.O_WRONLY)
     os.write(fd, f"{os.getpid()}\\n".encode())
@@ -83,13 +87,13 @@ class Grid:
     def backend(self) -> str:
         return "s3" if self.coordinator.startswith("s3://") else "local"
 
-    def worker(self, *args: str, lock_timeout: float = 30, **env: str) -> subprocess.Popen[str]:
+    def worker(self, *args: str, lease: float = 30, **env: str) -> subprocess.Popen[str]:
         cmd = [
             sys.executable, "-m", "claimed_cwl.runtime.grid.worker", "--script", str(self.script),
             "--backend", self.backend(), "--coordinator", self.coordinator,
-            "--lock-timeout", str(lock_timeout), *args,
+            "--lease-seconds", str(lease), *args,
         ]  # fmt: skip
-        if "--batch" not in args:
+        if not any(arg == "--batch" or arg.startswith("--batch=") for arg in args):
             cmd += ["--workers-loop", "--batch-file", str(self.batch_file)]
         return subprocess.Popen(cmd, env=self.env(**env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -159,14 +163,15 @@ def test_per_batch_mode_two_runs_share_one_coordinator(coordinator: Any, tmp_pat
 
 @pytest.mark.slow
 def test_killed_worker_batch_is_taken_over_after_the_lease(coordinator: Any, tmp_path: Path) -> None:
+    """The default time limit (3 h) does not matter: a dead holder's batch is taken over after its short lease."""
     grid = Grid(tmp_path, coordinator[0], 6, coordinator[1])
-    victim = grid.worker("--batch", "b0003", lock_timeout=3, hang_on="b0003")
+    victim = grid.worker("--batch", "b0003", lease=3, hang_on="b0003")
     attempts = grid.out / "attempts" / "b0003"
     deadline = time.monotonic() + 60
     while not attempts.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert attempts.exists(), "the victim never started its batch"
-    survivor = grid.worker(lock_timeout=3, hang_on="b0003")
+    survivor = grid.worker(lease=3, hang_on="b0003")
     time.sleep(8)  # over two lease lengths: the live victim renews, the survivor must not take over
     assert attempts.read_text().split() == [str(victim.pid)]
     assert "b0003" not in grid.completions()
@@ -177,6 +182,9 @@ def test_killed_worker_batch_is_taken_over_after_the_lease(coordinator: Any, tmp
     assert code == 0, stderr[-3000:]
     assert time.monotonic() - killed_at < 30
     assert attempts.read_text().split() == [str(victim.pid), str(survivor.pid)]
+    # while it waited, the survivor said which batch, held by whom (the victim's process), until when
+    assert re.search(rf"batch b0003: held by [^:]+:{victim.pid}:[0-9a-f]{{12}} until \d{{4}}-\d\d-\d\d ", stderr)
+    assert "batch b0003: taken over from " in stderr
     assert_exactly_once(grid, [])
 
 
@@ -184,7 +192,7 @@ def test_killed_worker_batch_is_taken_over_after_the_lease(coordinator: Any, tmp
 def test_s3_outage_mid_run_is_survived(private_s3: SeaweedFS, tmp_path: Path) -> None:
     bucket = private_s3.make_bucket()
     grid = Grid(tmp_path, f"s3://{bucket}/coord", 60, private_s3.env())
-    workers = [grid.worker(lock_timeout=60, sleep_seconds="0.1") for _ in range(2)]
+    workers = [grid.worker(lease=60, sleep_seconds="0.1") for _ in range(2)]
     deadline = time.monotonic() + 60
     while sum(grid.completions().values()) < 10 and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -258,6 +266,19 @@ def test_per_batch_result_file_is_named_after_the_batch(tmp_path: Path) -> None:
         written = tmp_path / f"gw_result-{batch_file_name(batch)}.json"
         assert json.loads(written.read_text()) == {batch: "processed"}
     assert (tmp_path / "gw_result-b0000.json").exists()
+
+
+def test_ids_that_look_like_options_and_the_longest_ids_run(tmp_path: Path) -> None:
+    """As the grid tool passes them (``--batch=ID``): ``-x`` and ``--help`` are ids; a 1000-byte id names its file."""
+    grid = Grid(tmp_path, str(tmp_path / "coord"), 1)
+    template = str(tmp_path / "gw_result-{batch}.json")
+    longest = "/".join(["s" * 199] * 5)
+    for batch in ("-x", "--help", longest):
+        code, stderr = finish(grid.worker(f"--batch={batch}", "--result-file", template))[0]
+        assert code == 0 and "Traceback" not in stderr, stderr
+        written = tmp_path / f"gw_result-{batch_file_name(batch)}.json"
+        assert json.loads(written.read_text()) == {batch: "processed"}
+    assert set(grid.completions()) == {"-x", "--help", longest}
 
 
 def test_unsafe_batch_is_rejected_before_any_work(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
     python benchmarks/grid/run.py [--batches 200] [--skip-coordination] [--json out.json]
     python benchmarks/grid/run.py --workers-only 200,2000,20000     # how workers mode grows with the batches
+    python benchmarks/grid/run.py --concurrent-runs --batches 400    # one run vs. two at once on one coordinator
 
 With 2-way parallelism on this machine (2 cores), for BATCHES trivial batches:
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -101,6 +103,44 @@ def workers_scaling(counts: list[int], json_path: str | None) -> int:
     return 0
 
 
+def _start_run(workflow: Path, root: Path, name: str, coordinator: Path, batch_file: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "claimed_cwl", "run", "--parallel", "--quiet", "--outdir",
+                             str(root / name), str(workflow), "--gw_coordinator", str(coordinator),
+                             "--gw_batch_file", str(batch_file)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+
+
+def _processed_by(outdir: Path) -> int:
+    """Batches a run's workers processed (their result files), not the ones they found done."""
+    return sum(outcome == "processed" for path in outdir.glob("gw_result-*.json")
+               for outcome in json.loads(path.read_text()).values())
+
+
+def concurrent_runs(batches: int, json_path: str | None) -> int:
+    """Wall time of one ``--workers 2`` run vs. two started together on one coordinator (and who did what)."""
+    rows: dict[str, object] = {"batches": batches, "load_before": os.getloadavg()[0]}
+    with tempfile.TemporaryDirectory(prefix="grid-bench-") as tmp:
+        root = Path(tmp)
+        workers = compile_grid(root / "workers", 2)
+        for runs in (1, 2):
+            case = root / f"runs{runs}"
+            (case / "coord").mkdir(parents=True)
+            batch_file = case / "batches.txt"
+            batch_file.write_text(",".join(f"b{i:05d}" for i in range(batches)) + "\n")
+            started = time.perf_counter()
+            procs = [_start_run(workers, case, f"run{i}", case / "coord", batch_file) for i in range(runs)]
+            if any(proc.wait() != 0 for proc in procs):
+                raise SystemExit(f"a run of {runs} failed")
+            wall = time.perf_counter() - started
+            shares = [_processed_by(case / f"run{i}") for i in range(runs)]
+            rows[f"runs{runs}_s"], rows[f"runs{runs}_shares"] = wall, shares
+            print(f"{runs} run(s) at once, {batches} batches: {wall:6.1f} s, processed per run {shares}, "
+                  f"load average {os.getloadavg()[0]:.2f}", flush=True)
+    if json_path:
+        Path(json_path).write_text(json.dumps(rows, indent=1) + "\n")
+    return 0
+
+
 def main() -> int:
     """Run every measurement and print a table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -109,7 +149,11 @@ def main() -> int:
     parser.add_argument("--json", default=None)
     parser.add_argument("--workers-only", default=None, metavar="N,N,...",
                         help="only the --workers 2 workflow, at these batch counts (how its cost grows)")
+    parser.add_argument("--concurrent-runs", action="store_true",
+                        help="only one --workers 2 run vs. two at once on one coordinator")
     args = parser.parse_args()
+    if args.concurrent_runs:
+        return concurrent_runs(args.batches, args.json)
     if args.workers_only:
         return workers_scaling([int(n) for n in args.workers_only.split(",")], args.json)
     results: dict[str, object] = {"batches": args.batches, "cores": 2}

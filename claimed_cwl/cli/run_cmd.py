@@ -164,6 +164,20 @@ def _check_inputs(document: Path, options: RunOptions, args: argparse.Namespace)
     check_inputs(document, options.job if strict else None, options.inputs)
 
 
+def _check_network(document: Path, options: RunOptions) -> None:
+    """Steps asking for network access get one here, or stop now naming ``--network host``."""
+    if options.network or not _needs_local_images(options):
+        return
+    from claimed_cwl.check.network import check_network  # noqa: PLC0415
+    from claimed_cwl.runners.job_inputs import given_inputs  # noqa: PLC0415
+
+    try:
+        process, values = given_inputs(document, options.job, options.inputs)
+    except ClaimedError:
+        return  # not loadable by cwl-utils (cwltool may still run it): nothing to check
+    check_network(process, values, options.engine, document)
+
+
 def _needs_local_images(options: RunOptions) -> bool:
     """Whether steps run on this machine's engine (on Kubernetes every pod pulls its image itself)."""
     return options.batch_system != "kubernetes"
@@ -188,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         check_outdir(options.outdir)
         _check_inputs(document, options, args)
+        _check_network(document, options)
         if source is not None:
             document = _build_operator(source, args)  # the same inputs as the compiled one
         if _needs_local_images(options):

@@ -19,10 +19,10 @@ from claimed_cwl.emit.dockerfile import Layers, copy_instruction, dockerfile_lay
 from claimed_cwl.emit.launch import LAUNCHER_DIR
 from claimed_cwl.emit.settings import DockerfileSettings
 from claimed_cwl.grid.spec import GridSpec
+from claimed_cwl.runtime.s3 import BOTO3_REQUIREMENT
 
-__all__ = ["BOTO3_REQUIREMENT", "RUNTIME_DIR", "emit_grid_dockerfile", "grid_layers", "runtime_files"]
+__all__ = ["RUNTIME_DIR", "emit_grid_dockerfile", "grid_layers", "runtime_files"]
 
-BOTO3_REQUIREMENT = "boto3>=1.28"
 RUNTIME_DIR = "claimed_grid_runtime"
 _PACKAGE_FILES = ("__init__.py",)
 _RUNTIME_PACKAGES = ("runtime", "runtime/grid")

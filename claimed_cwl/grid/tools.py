@@ -158,7 +158,9 @@ def worker_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
                "--process", grid.process]
     if grid.workers is None:
         inputs.append(cwl.CommandInputParameter(
-            id="batch", type_="string", inputBinding=cwl.CommandLineBinding(position=_FLAG_POSITION, prefix="--batch")))
+            id="batch", type_="string", inputBinding=cwl.CommandLineBinding(position=_FLAG_POSITION, prefix="--batch=",
+                                                                          separate=False),
+            doc="batch id (one argument, --batch=ID: an id such as -x or --help is never taken for an option)"))
     else:
         command.append("--workers-loop")
         inputs.append(cwl.CommandInputParameter(id="worker", type_="int",

@@ -59,6 +59,7 @@ import re
 import shutil
 import stat
 import subprocess
+import threading
 import time
 from collections.abc import MutableMapping
 from dataclasses import dataclass
@@ -69,10 +70,13 @@ from cwltool.argparser import arg_parser
 from cwltool.command_line_tool import CommandLineTool
 from cwltool.context import LoadingContext
 from cwltool.docker import DockerCommandLineJob, PodmanCommandLineJob
+from cwltool.errors import WorkflowException
 from cwltool.executors import JobExecutor, MultithreadedJobExecutor, SingleJobExecutor
 from cwltool.job import CONTROL_CODE_RE, JobBase
 from cwltool.utils import create_tmp_dir
 from cwltool.workflow import default_make_tool
+
+from claimed_cwl.runners.private import signals_held
 
 if TYPE_CHECKING:
     from cwltool.context import RuntimeContext
@@ -222,7 +226,12 @@ class PromptDockerJob(DockerCommandLineJob):
     def create_runtime(
         self, env: MutableMapping[str, str], runtimeContext: RuntimeContext
     ) -> tuple[list[str], str | None]:
-        """Cwltool's ``docker run`` options, with ``--user`` the image's user where that is possible."""
+        """Cwltool's ``docker run`` options, with ``--user`` the image's user where that is possible.
+
+        Refused (WorkflowException) while :func:`stop_containers` stops the run: no new container starts.
+        """
+        if _STOPPING.is_set():
+            raise WorkflowException("the run is being stopped: no new container")
         runtime, cidfile = super().create_runtime(env, runtimeContext)
         user = self._image_user(runtimeContext)
         if user is not None:
@@ -383,29 +392,49 @@ def _cid_soon(cidfile: str, process: subprocess.Popen[str], wait: float = 5.0) -
         time.sleep(POLL)
 
 
-def stop_containers() -> None:
-    """Stop what cwltool started and has not seen end, for an interrupted run.
+_STOPPING = threading.Event()
+WIND_DOWN = 30.0
+"""Seconds an interrupted cwltool gets to wind down once its containers are stopped."""
 
-    A container is killed through its engine (the cid file of its ``docker run``),
-    a process on the host with every process under it (cwltool's own clean-up
-    kills only the process it started, and waits 10 s for each first).
+
+def stop_containers() -> None:
+    """Stop what cwltool started and has not seen end, for an interrupted run; from now on nothing new starts.
+
+    The containers are killed through their engine, all with one ``docker kill`` (the cid files of their
+    ``docker run``s), the processes on the host with every process under them (cwltool's own clean-up kills
+    only the process it started, and waits 10 s for each in turn). A second sweep catches a job that was
+    starting its container during the first. New containers are refused until the next :func:`run`.
     """
+    _STOPPING.set()
+    _stop_started()
+    time.sleep(0.5)
+    _stop_started()
+
+
+def _stop_started() -> None:
     import psutil  # noqa: PLC0415 - only for an interrupted run
     from cwltool.utils import processes_to_kill  # noqa: PLC0415
 
-    while processes_to_kill:
-        process = processes_to_kill.popleft()
+    started = []
+    while processes_to_kill:  # other threads may add to it meanwhile: no iteration over it
+        started.append(processes_to_kill.popleft())
+    containers: dict[str, list[str]] = {}
+    for process in started:
         args = [str(arg) for arg in (process.args if isinstance(process.args, list | tuple) else [process.args])]
         cidfile = next((arg.split("=", 1)[1] for arg in args if arg.startswith("--cidfile=")), None)
         cid = _cid_soon(cidfile, process) if cidfile is not None else None
         if cid:
-            with contextlib.suppress(OSError, subprocess.SubprocessError):
-                subprocess.run([args[0], "kill", cid], capture_output=True, check=False, timeout=30)
+            containers.setdefault(args[0], []).append(cid)
+    for engine, cids in containers.items():
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            subprocess.run([engine, "kill", *cids], capture_output=True, check=False, timeout=30)
+    for process in started:
         with contextlib.suppress(psutil.Error):
             for child in psutil.Process(process.pid).children(recursive=True):
                 with contextlib.suppress(psutil.Error):
                     child.kill()
         process.kill()
+    for process in started:
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=10)
 
@@ -517,14 +546,43 @@ class RecordingExecutor(JobExecutor):
 
 
 def run(argv: list[str], handler: logging.Handler, stdout: IO[str]) -> tuple[int, dict[str, Any] | None]:
-    """Run cwltool's main on ``argv`` with the job classes here; return its exit code and output object."""
+    """Run cwltool's main on ``argv`` with the job classes here; return its exit code and output object.
+
+    cwltool runs in a thread of its own, so that a signal never unwinds it half-way: its parallel executor,
+    interrupted in the main thread, would wait in a ``finally`` for job threads that wait for the lock it
+    holds. Interrupted (the signal raises here), the containers are stopped (:func:`stop_containers`), no new
+    one starts, and cwltool winds down on its own (at most :data:`WIND_DOWN` seconds) before the signal's
+    exception goes on.
+    """
     from cwltool.main import main as cwltool_main  # noqa: PLC0415 - heavy import, only for runs
 
     args = arg_parser().parse_args(argv)
     executor = RecordingExecutor(bool(args.parallel), int(args.parallel_max or 0))
-    code = int(cwltool_main(argv, stdout=stdout, logger_handler=handler, loadingContext=loading_context(argv),
-                            executor=executor))
-    return code, executor.outputs
+    result: dict[str, int] = {}
+    raised: list[BaseException] = []
+
+    def main() -> None:
+        try:
+            result["code"] = int(cwltool_main(argv, stdout=stdout, logger_handler=handler,
+                                              loadingContext=loading_context(argv), executor=executor))
+        except BaseException as exc:  # handed to the caller's thread, as if cwltool had run there
+            raised.append(exc)
+
+    _STOPPING.clear()
+    thread = threading.Thread(target=main, name="cwltool", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.2)
+    except BaseException:
+        with signals_held():  # a second Ctrl-C must not cut the clean-up short
+            stop_containers()
+            thread.join(WIND_DOWN)
+            stop_containers()  # whatever started while it wound down
+        raise
+    if raised:
+        raise raised[0]
+    return result["code"], executor.outputs
 
 
 def pack_document(path: str) -> dict[str, Any]:

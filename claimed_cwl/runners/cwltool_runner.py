@@ -76,7 +76,7 @@ def run_cwltool(document: Path, options: RunOptions) -> RunResult:
 
 
 def _run(document: Path, options: RunOptions, scratch: Path) -> RunResult:
-    from claimed_cwl.runners._cwltool import run, stop_containers  # noqa: PLC0415 - heavy import, only for runs
+    from claimed_cwl.runners._cwltool import run  # noqa: PLC0415 - heavy import, only for runs
 
     echo = logging.StreamHandler(sys.stderr)
     echo.setLevel(logging.WARNING if options.quiet else logging.INFO)
@@ -94,10 +94,7 @@ def _run(document: Path, options: RunOptions, scratch: Path) -> RunResult:
     try:
         with _engine_path(options.engine), Progress(f"running {document.name}") as progress:
             watcher.progress = progress
-            code, outputs = run(argv, watcher, stdout)
-    except BaseException:  # interrupted (Ctrl-C, SIGTERM): stop the containers cwltool started
-        stop_containers()
-        raise
+            code, outputs = run(argv, watcher, stdout)  # interrupted, it stops the containers cwltool started
     finally:
         cwltool_logger.propagate, level = saved
         cwltool_logger.setLevel(level)

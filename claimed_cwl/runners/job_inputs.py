@@ -65,6 +65,7 @@ __all__ = [
     "InputInfo",
     "check_inputs",
     "document_inputs",
+    "given_inputs",
     "inputs_help",
     "inputs_of",
     "merge_job",
@@ -166,6 +167,16 @@ def check_inputs(document: Path, job: Path | None, flags: Sequence[str]) -> None
         if unknown:
             raise ClaimedError(f"{job}: {_unknown_message(inputs, unknown, 'key')}")
     _parse_flags(document, inputs, flags)
+
+
+def given_inputs(document: Path, job: Path | None, flags: Sequence[str]) -> tuple[Any, dict[str, Any]]:
+    """The document's process (cwl-utils) and the values the job file and ``flags`` give, by CWL id (no secrets)."""
+    process = _load_process(document)
+    inputs = inputs_of(process)
+    values = _by_id(read_job(job) if job is not None else {}, inputs)
+    if flags:
+        values.update(_parse_flags(document, inputs, flags))
+    return process, values
 
 
 def merge_job(document: Path, job: Path | None, flags: Sequence[str], scratch: Path) -> Path:
@@ -333,7 +344,7 @@ def _show_default(value: Any) -> str:
         return str(value.get("location") or value.get("path") or value.get("basename") or value)
     if isinstance(value, bool):
         return str(value).lower()
-    return json.dumps(value) if isinstance(value, list | dict) else str(value)
+    return json.dumps(value, default=str) if isinstance(value, list | dict) else str(value)
 
 
 def _add_flag(parser: Any, item: InputInfo) -> None:

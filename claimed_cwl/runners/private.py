@@ -24,7 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-__all__ = ["Terminated", "private_dir", "signals_raise", "write_private"]
+__all__ = ["Terminated", "private_dir", "signals_held", "signals_raise", "write_private"]
 
 _RAISING = (signal.SIGTERM, signal.SIGHUP)
 
@@ -84,7 +84,7 @@ def signals_raise() -> contextlib.AbstractContextManager[None]:
     return _handlers(_raising)
 
 
-def _signals_held() -> contextlib.AbstractContextManager[None]:
+def signals_held() -> contextlib.AbstractContextManager[None]:
     """Ignore SIGTERM, SIGHUP and SIGINT for a moment (while a cleanup must finish)."""
     return _handlers(lambda signum, handler: signal.SIG_IGN)
 
@@ -101,7 +101,7 @@ def private_dir(prefix: str, parent: Path | None = None) -> Iterator[Path]:
         try:
             yield path
         finally:
-            with _signals_held():
+            with signals_held():
                 shutil.rmtree(path, ignore_errors=True)
 
 

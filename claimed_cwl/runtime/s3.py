@@ -23,10 +23,24 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-__all__ = ["Exhausted", "RetryPolicy", "error_code", "make_client", "retrying"]
+__all__ = [
+    "BOTO3_FLOOR",
+    "BOTO3_REQUIREMENT",
+    "Exhausted",
+    "RetryPolicy",
+    "conditional_write_problem",
+    "error_code",
+    "make_client",
+    "retrying",
+]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: The oldest boto3 with conditional writes (``PutObject`` with ``IfNoneMatch`` / ``IfMatch``), which
+#: make the grid's S3 locks atomic: the floor of the package and of the S3 grid image alike.
+BOTO3_FLOOR = "1.36"
+BOTO3_REQUIREMENT = f"boto3>={BOTO3_FLOOR}"
 
 
 def make_client(
@@ -48,6 +62,19 @@ def make_client(
                     read_timeout=read_timeout)
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     return boto3.session.Session().client("s3", endpoint_url=endpoint or None, region_name=region, config=config)
+
+
+def conditional_write_problem(client: S3Client) -> str:
+    """Why ``client`` cannot make conditional writes (its botocore lacks them), or ``""`` when it can."""
+    shape = client.meta.service_model.operation_model("PutObject").input_shape
+    members = shape.members if shape is not None else {}
+    missing = [name for name in ("IfNoneMatch", "IfMatch") if name not in members]
+    if not missing:
+        return ""
+    import botocore  # noqa: PLC0415 - installed with boto3
+
+    return (f"the installed botocore {botocore.__version__} cannot make conditional writes (PutObject without "
+            f"{' / '.join(missing)}), which the grid's S3 locks need: install {BOTO3_REQUIREMENT}")
 
 
 def error_code(exc: BaseException) -> str:

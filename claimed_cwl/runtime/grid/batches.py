@@ -41,6 +41,8 @@ __all__ = [
 
 MAX_SEGMENT_BYTES = 200
 MAX_ID_BYTES = 1000
+#: The longest name :func:`batch_file_name` gives (ASCII): room for a prefix and suffix under 255 bytes.
+MAX_FILE_NAME_ID = 200
 _STATE_SUFFIXES = (".lock", ".processed", ".err")
 _STR_METHODS = frozenset(
     {
@@ -61,16 +63,19 @@ def validate_batch_id(batch_id: object) -> str:
 
 
 def batch_file_name(batch_id: str) -> str:
-    """A file name for ``batch_id`` that CWL runners accept and no other id maps to.
+    """A file name for ``batch_id`` that CWL runners accept, no other id maps to, and always fits.
 
     Letters, digits, ``_``, ``.``, ``+`` and ``-`` are kept (cwltool's path check allows no more); an id
     with any other character (``/``, a space, ``*``, ``%``, ...) has those replaced by ``_`` and gets a
-    short hash of the whole id appended.
+    short hash of the whole id appended. A name longer than :data:`MAX_FILE_NAME_ID` characters (a valid id
+    may have 1000 bytes, a file name at most 255) is cut and gets the hash too, so that a name made from it
+    (``gw_result-<name>.json``) fits as well.
     """
     safe = re.sub(r"[^A-Za-z0-9_.+-]", "_", batch_id)
-    if safe == batch_id:
+    if safe == batch_id and len(safe) <= MAX_FILE_NAME_ID:
         return batch_id
-    return f"{safe}-{hashlib.sha256(batch_id.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
+    digest = hashlib.sha256(batch_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{safe[: MAX_FILE_NAME_ID - len(digest) - 1]}-{digest}"
 
 
 def _id_problem(batch_id: str) -> str:  # noqa: PLR0911 (one return per reason)

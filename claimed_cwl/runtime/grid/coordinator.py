@@ -9,14 +9,22 @@ once, for every backend:
 
 - **claim**: create the lock (the common case, one write); if it exists, read
   it: ``done`` / ``failed`` say so at once; a ``held`` record that has not
-  expired is busy; a ``released`` or expired one (or a ``failed`` one under
+  expired is busy; a ``released`` one (or a ``failed`` one under the
   ignore-error-files setting) is swapped for ours by a compare-and-swap on the
-  version read, so of several takers only one wins. After a takeover the
+  version read, so of several takers only one wins; so is an expired one, once
+  this worker has seen it unchanged for a whole lease while the store answered
+  (an outage of the store stops every renewal: its live holders renew when it is
+  back, and keep their batches). After a takeover the
   markers are read again: a holder that wrote its marker and died before
   updating the lock is never run again.
 - **renew**: the holder swaps its own version for one with a later expiry (a
-  background :class:`LeaseKeeper` does it every third of the timeout); a failed
-  swap means another worker took the batch over: the lease is lost.
+  background :class:`LeaseKeeper` does it every third of the lease); a failed
+  swap means another worker took the batch over: the lease is lost. The lease
+  is short (the lease setting, default 60 s) so that a dead holder's batch is
+  taken over within about a minute however long batches run; the time limit
+  (the lock-timeout setting) is the longest a live holder may keep a batch: at
+  its end the holder's :class:`LeaseKeeper` marks the batch failed (``ran
+  longer than ...``) and gives it up.
 - **mark done**: while the lease is provably ours (more than half of it left,
   or else a successful renewal), create the ``processed`` marker exclusively.
   The lock is not written again (one request less per batch on S3): a claimer
@@ -25,8 +33,11 @@ once, for every backend:
   to ``failed``.
 
 Every record carries a random nonce, so no two versions have the same bytes
-(S3 ETags are content hashes). Lease expiry uses the wall clock: clocks of the
-machines sharing a coordinator must agree to well under the lock timeout. The
+(S3 ETags are content hashes), and its owner: host name, process id and a
+random part, unique per worker process (containers under ``--network host``
+share a host name, and often a process id). Lease expiry uses the wall clock:
+clocks of the machines sharing a coordinator must agree to well under the lease.
+A claimer that finds a live holder logs once which batch, held by whom, until when. The
 lock is the truth for claims: to run a processed batch again, delete both its
 ``.processed`` marker and its ``.lock``.
 
@@ -42,17 +53,19 @@ from __future__ import annotations
 import enum
 import json
 import logging
+import math
 import os
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from claimed_cwl.runtime.grid.config import redact
 from claimed_cwl.runtime.grid.errors import GridError
-from claimed_cwl.runtime.grid.settings import COORDINATOR, LOCK_TIMEOUT
+from claimed_cwl.runtime.grid.settings import COORDINATOR, LEASE_SECONDS, LOCK_TIMEOUT
 
 __all__ = [
     "ClaimState",
@@ -73,6 +86,11 @@ class CoordinationStore(Protocol):
     """Where coordination state lives. Tokens are opaque version strings of a lock."""
 
     location: str
+    #: ``time.monotonic()`` by which every client has reached the store again after an outage (0: none seen)
+    recovered_at: float
+
+    def check_ids(self, batches: list[str]) -> None:
+        """Raise GridError when a (valid) batch id makes a name too long for this store."""
 
     def read_lock(self, batch: str) -> tuple[bytes, str] | None:
         """Return the lock record and its version token, or None when there is no lock."""
@@ -130,37 +148,75 @@ class Lease:
     batch: str
     token: str
     expires: float
+    deadline: float = math.inf
     had_error: bool = False
+    overtime: bool = False
     lost: threading.Event = field(default_factory=threading.Event)
 
 
-def _owner_id() -> str:
-    return f"{os.uname().nodename}:{os.getpid()}:{os.urandom(4).hex()}"
+def owner_id() -> str:
+    """An owner id unique per worker process: ``host:pid:random`` (host and pid alone repeat across containers)."""
+    return f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def _when(epoch: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(epoch))
 
 
 class Coordinator:
-    """Claim, renew, release and mark batches on a store, with leases of ``lock_timeout`` seconds."""
+    """Claim, renew, release and mark batches on a store, with leases of ``lease_seconds``.
 
-    def __init__(
+    ``time_limit`` (None: none) is the longest a live holder may keep one batch (see :class:`LeaseKeeper`).
+    """
+
+    def __init__(  # noqa: PLR0917 (the store and the two durations are positional)
         self,
         store: CoordinationStore,
-        lock_timeout: float,
+        lease_seconds: float,
+        time_limit: float | None = None,
         ignore_errors_before: float | None = None,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Coordinate on ``store``; error markers older than ``ignore_errors_before`` (epoch s) do not block."""
-        if lock_timeout <= 0:
-            raise GridError(f"{LOCK_TIMEOUT.env} must be positive, got {lock_timeout}")
+        """Coordinate on ``store``; error markers older than ``ignore_errors_before`` (epoch s) do not block.
+
+        ``clock`` gives the wall time of lease records, ``monotonic`` this worker's own time (see
+        :meth:`_unchanged_for_a_lease`; in the store's ``recovered_at`` scale).
+        """
+        if lease_seconds <= 0:
+            raise GridError(f"{LEASE_SECONDS.env} must be positive, got {lease_seconds}")
+        if time_limit is not None and time_limit <= 0:
+            raise GridError(f"{LOCK_TIMEOUT.env} must be positive, got {time_limit}")
         self.store = store
-        self.lock_timeout = lock_timeout
+        self.lease_seconds = lease_seconds
+        self.time_limit = time_limit
         self.ignore_errors_before = ignore_errors_before
         self.clock = clock
-        self.owner = _owner_id()
+        self.monotonic = monotonic
+        self.owner = owner_id()
+        self._seen_holders: dict[str, str] = {}
+        self._observed: dict[str, tuple[str, float]] = {}
 
-    def _record(self, state: str, expires: float) -> bytes:
-        record = {"owner": self.owner, "state": state, "expires": expires, "time": self.clock()}
+    def _record(self, state: str, expires: float, deadline: float = math.inf) -> bytes:
+        record: dict[str, object] = {"owner": self.owner, "state": state, "expires": expires, "time": self.clock()}
+        if math.isfinite(deadline):
+            record["deadline"] = deadline
         record["nonce"] = os.urandom(16).hex()
         return json.dumps(record, sort_keys=True).encode()
+
+    def _log_holder(self, batch: str, record: dict[str, object]) -> None:
+        """Say once per holder that ``batch`` is waited for: held by whom, until when."""
+        owner = str(record.get("owner", "?"))
+        if self._seen_holders.get(batch) == owner:
+            return
+        self._seen_holders[batch] = owner
+        expires = _number(record.get("expires"))
+        if expires > self.clock():
+            log.info("batch %s: held by %s until %s (lease renewed while it lives); waiting", batch, owner,
+                     _when(expires))
+        else:
+            log.info("batch %s: held by %s, whose lease ran out at %s; taken over unless renewed within %g s",
+                     batch, owner, _when(expires), self.lease_seconds)
 
     def _may_retry(self, failed_at: float) -> bool:
         return self.ignore_errors_before is not None and failed_at < self.ignore_errors_before
@@ -184,25 +240,51 @@ class Coordinator:
             return ClaimState.LOCKED
         return None
 
+    def _unchanged_for_a_lease(self, batch: str, token: str) -> bool:
+        """Whether this worker has seen ``batch``'s lock at version ``token`` for a whole lease, the store reachable.
+
+        A holder renews every third of the lease, so a version unchanged for a whole lease is a dead holder's.
+        Time spent while the store was unreachable does not count (nobody could renew; a live holder in
+        back-off renews by the store's ``recovered_at``), nor does any time before this worker first looked.
+        """
+        now = self.monotonic()
+        first = self._observed.get(batch)
+        since = first[1] if first is not None and first[0] == token else now
+        self._observed[batch] = (token, since)
+        return now - max(since, self.store.recovered_at) >= self.lease_seconds
+
     def try_claim(self, batch: str) -> tuple[ClaimState, Lease | None]:
         """Try to take the batch: CLAIMED with a lease, or why not (PROCESSED, FAILED, LOCKED)."""
-        expires = self.clock() + self.lock_timeout
-        token = self.store.create_lock(batch, self._record("held", expires))
+        now = self.clock()
+        expires = now + self.lease_seconds
+        deadline = now + self.time_limit if self.time_limit is not None else math.inf
+        held = self._record("held", expires, deadline)
+        token = self.store.create_lock(batch, held)
         if token is not None:  # never claimed before: nothing can be marked yet
-            return ClaimState.CLAIMED, Lease(batch, token, expires)
+            return ClaimState.CLAIMED, Lease(batch, token, expires, deadline)
         current = self.store.read_lock(batch)
         if current is None:
             return ClaimState.LOCKED, None  # deleted meanwhile (by hand): look again later
         record = _parse_record(current[0])
         blocked = self._blocked_by_record(record)
+        watched = self._unchanged_for_a_lease(batch, current[1]) if record.get("state") == "held" else True
+        if blocked is None and not watched:
+            blocked = ClaimState.LOCKED  # ran out, but maybe only while the store was unreachable: watch it a lease
         if blocked is ClaimState.LOCKED and self.store.read_marker(batch, "processed") is not None:
             blocked = ClaimState.PROCESSED  # done: the lock is not updated after a success
+            if _number(record.get("expires")) <= self.clock():  # its holder is gone: say done in the lock itself
+                self.store.replace_lock(batch, self._record("done", 0.0), current[1])
+        if blocked is ClaimState.LOCKED:
+            self._log_holder(batch, record)
         if blocked:
             return blocked, None
-        token = self.store.replace_lock(batch, self._record("held", expires), current[1])
+        token = self.store.replace_lock(batch, held, current[1])
         if token is None:
             return ClaimState.LOCKED, None
-        lease = Lease(batch, token, expires, had_error=record.get("state") == "failed")
+        if record.get("state") == "held":
+            log.warning("batch %s: taken over from %s, whose lease ended at %s", batch, record.get("owner", "?"),
+                        _when(_number(record.get("expires"))))
+        lease = Lease(batch, token, expires, deadline, had_error=record.get("state") == "failed")
         # Taken over: the previous holder may have written its marker and died before updating the lock.
         blocked = self._blocked_by_marker(batch)
         if blocked:
@@ -214,8 +296,8 @@ class Coordinator:
         """Extend the lease; False (and ``lease.lost`` set) when another worker took it over."""
         if lease.lost.is_set():
             return False
-        expires = self.clock() + self.lock_timeout
-        token = self.store.replace_lock(lease.batch, self._record("held", expires), lease.token)
+        expires = self.clock() + self.lease_seconds
+        token = self.store.replace_lock(lease.batch, self._record("held", expires, lease.deadline), lease.token)
         if token is None:
             lease.lost.set()
             return False
@@ -226,7 +308,7 @@ class Coordinator:
         """True while nobody can have taken the lease over: more than half of it left, or a renewal succeeded."""
         if lease.lost.is_set():
             return False
-        return lease.expires - self.clock() > self.lock_timeout / 2 or self.renew(lease)
+        return lease.expires - self.clock() > self.lease_seconds / 2 or self.renew(lease)
 
     def _finish(self, lease: Lease, state: str) -> None:
         if not lease.lost.is_set():
@@ -292,24 +374,39 @@ def _marker_time(data: bytes) -> float:
 
 
 class LeaseKeeper:
-    """Renew a lease in a background thread while the batch runs: ``with LeaseKeeper(coordinator, lease): ...``."""
+    """Renew a lease in a background thread while the batch runs: ``with LeaseKeeper(coordinator, lease): ...``.
+
+    At the lease's deadline (the coordinator's time limit) the batch is marked failed, "ran longer than"
+    the limit, and given up (``lease.overtime``): the worker's result of it, if it ever returns, is dropped.
+    """
 
     def __init__(self, coordinator: Coordinator, lease: Lease) -> None:
-        """Renew every third of the lock timeout (at least every 0.1 s)."""
+        """Renew every third of the lease (at least every 0.1 s)."""
         self.coordinator = coordinator
         self.lease = lease
-        self.interval = max(0.1, coordinator.lock_timeout / 3)
+        self.interval = max(0.1, coordinator.lease_seconds / 3)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"lease-{lease.batch}", daemon=True)
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
+        lease, coordinator = self.lease, self.coordinator
+        while not self._stop.wait(max(0.0, min(self.interval, lease.deadline - coordinator.clock()))):
             try:
-                if not self.coordinator.renew(self.lease):
-                    log.warning("batch %s: lease taken over by another worker", self.lease.batch)
+                if coordinator.clock() >= lease.deadline:
+                    self._give_up()
+                    return
+                if not coordinator.renew(lease):
+                    log.warning("batch %s: lease taken over by another worker", lease.batch)
                     return
             except Exception as exc:  # keep trying: the store may be back before the lease expires
-                log.warning("batch %s: lease renewal failed, retrying: %s", self.lease.batch, redact(str(exc)))
+                log.warning("batch %s: lease renewal failed, retrying: %s", lease.batch, redact(str(exc)))
+
+    def _give_up(self) -> None:
+        limit = self.coordinator.time_limit or 0.0
+        error = TimeoutError(f"batch {self.lease.batch} ran longer than {LOCK_TIMEOUT.env} ({limit:g} s)")
+        log.error("%s: marked failed; its result will not count", error)
+        if self.coordinator.mark_failed(self.lease, error):
+            self.lease.overtime = True
 
     def __enter__(self) -> LeaseKeeper:
         self._thread.start()

@@ -42,10 +42,14 @@ class LocalStore:
         """Use (and create) the directory ``root``."""
         self.root = Path(root)
         self.location = str(self.root)
+        self.recovered_at = 0.0  # a directory has no outages to recover from
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise GridError(f"cannot create the coordinator directory: {exc.strerror}", self.location) from None
+
+    def check_ids(self, batches: list[str]) -> None:
+        """Nothing to check: a valid id's segments (200 bytes at most) leave room for every suffix."""
 
     def _lock_dir(self, batch: str) -> Path:
         return self.root / f"{batch}.lock"

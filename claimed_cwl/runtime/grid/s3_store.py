@@ -14,13 +14,16 @@ key, never a credential.
 Transient failures (connection refused, timeouts, HTTP 5xx) are retried by
 botocore and then by :meth:`S3Store._call` with bounded exponential back-off,
 for at most the seconds of the S3-retry setting (default 120 s) per call. A conditional put
-whose earlier attempt may have landed is checked by reading the object back.
+whose earlier attempt may have landed is checked by reading the object back. When a request
+goes through after failures (the end of an outage), ``recovered_at`` is set to the time by
+which every other client in back-off has tried again (see the coordinator's takeover rule).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
@@ -30,7 +33,15 @@ from claimed_cwl.runtime.grid.config import env_value, redact, seconds
 from claimed_cwl.runtime.grid.coordinator import MarkerKind
 from claimed_cwl.runtime.grid.errors import GridError
 from claimed_cwl.runtime.grid.settings import S3_RETRY
-from claimed_cwl.runtime.s3 import Exhausted, RetryPolicy, error_code, make_client, retrying
+from claimed_cwl.runtime.s3 import (
+    BOTO3_REQUIREMENT,
+    Exhausted,
+    RetryPolicy,
+    conditional_write_problem,
+    error_code,
+    make_client,
+    retrying,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -43,6 +54,8 @@ T = TypeVar("T")
 
 _RETRY_CODES = frozenset({"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "503", "500", "502"})
 _KINDS: tuple[MarkerKind, ...] = ("processed", "err")
+_MAX_KEY_BYTES = 1024
+_MAX_DELAY = 5.0  # the longest back-off between two attempts of one request
 
 
 class _Precondition(Exception):
@@ -62,11 +75,18 @@ def parse_s3_url(url: str) -> tuple[str, str]:
 
 
 def client() -> S3Client:
-    """The S3 client of the grid: short timeouts (a lease must be renewed in time), botocore's retries."""
+    """The S3 client of the grid: short timeouts (a lease must be renewed in time), botocore's retries.
+
+    GridError when boto3 is missing or too old for conditional writes (checked at start, before any request).
+    """
     try:
-        return make_client()
+        s3 = make_client()
     except ImportError:
-        raise GridError("the s3 backend needs boto3 (pip install boto3)") from None
+        raise GridError(f"the s3 backend needs boto3 (pip install '{BOTO3_REQUIREMENT}')") from None
+    problem = conditional_write_problem(s3)
+    if problem:
+        raise GridError(problem)
+    return s3
 
 
 def _retry_budget() -> float:
@@ -85,12 +105,21 @@ class S3Store:
         self.location = f"s3://{bucket}/{self.prefix}"
         self.client = s3 if s3 is not None else client()
         self.retry_seconds = _retry_budget() if retry_seconds is None else retry_seconds
+        self.recovered_at = 0.0
 
     @classmethod
     def from_url(cls, url: str) -> S3Store:
         """Open ``s3://bucket/prefix``."""
         bucket, prefix = parse_s3_url(url)
         return cls(bucket, prefix)
+
+    def check_ids(self, batches: list[str]) -> None:
+        """GridError when an id makes a key longer than S3 allows (1024 bytes, with the prefix and ``.processed``)."""
+        room = _MAX_KEY_BYTES - len(self._key("", "processed").encode())
+        for batch in batches:
+            if len(batch.encode("utf-8", "surrogatepass")) > room:
+                raise GridError(f"batch id {batch[:40]!r}... is too long for the coordinator {self.location}: its "
+                                f"keys may take {room} bytes for the id, it has {len(batch.encode())}")
 
     def _key(self, batch: str, suffix: str) -> str:
         return f"{self.prefix}{batch}.{suffix}"
@@ -99,22 +128,31 @@ class S3Store:
         """Run one request with retries; raise _Precondition on 412, KeyError on 404, GridError when out of time."""
         where = f"S3 {op} s3://{self.bucket}/{key}"
 
+        policy = RetryPolicy(attempts=0, delay=0.2, factor=2.0, seconds=self.retry_seconds, max_delay=_MAX_DELAY)
+
         def attempt(number: int) -> T:
             try:
-                return self._classified(op, key, fn)
+                result = self._classified(op, key, fn)
             except _Precondition:
                 if number > 1 and on_ambiguous is not None:  # an earlier attempt may have landed
                     landed = on_ambiguous()
                     if landed is not None:
+                        self._recovered()
                         return landed
                 raise
+            if number > 1:
+                self._recovered()
+            return result
 
-        policy = RetryPolicy(attempts=0, delay=0.2, factor=2.0, seconds=self.retry_seconds, max_delay=5.0)
         try:
             return retrying(attempt, where, policy, lambda exc: isinstance(exc, _Transient))
         except Exhausted as exc:
             raise GridError(f"{where}: still failing after {exc.attempts} attempts in {self.retry_seconds:.0f} s "
                             f"({exc.last})") from None
+
+    def _recovered(self) -> None:
+        """A request went through after failures: others retrying in back-off get through by ``recovered_at``."""
+        self.recovered_at = time.monotonic() + _MAX_DELAY + 1.0
 
     def _classified(self, op: str, key: str, fn: Callable[[], T]) -> T:
         """Run ``fn`` once, its errors sorted: _Precondition, KeyError, _Transient, or GridError (final)."""

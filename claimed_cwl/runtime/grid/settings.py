@@ -24,6 +24,7 @@ __all__ = [
     "FILE_ROOT",
     "GROUP_BY",
     "IGNORE_ERRORS",
+    "LEASE_SECONDS",
     "LOCK_TIMEOUT",
     "PREFIX",
     "RESULT_PREFIX",
@@ -126,9 +127,13 @@ SECRET_KEY = Setting("AWS_SECRET_ACCESS_KEY", "S3 secret access key", "coordinat
                      backend="s3", job=True, secret=True)
 S3_RETRY = Setting("gw_s3_retry_seconds", "seconds one S3 request is retried through an outage", "s3",
                    env="gw_s3_retry_seconds", default=120.0, backend="s3")
-LOCK_TIMEOUT = Setting("gw_lock_timeout", "lease seconds: a batch whose worker stopped renewing is taken over after "
-                       "this", "worker", env="gw_lock_timeout", cwl="float?", kfp="String", default=10800.0,
-                       flag="--lock-timeout", job=True)
+LEASE_SECONDS = Setting("gw_lease_seconds", "lease seconds: a live worker renews its batch's lease every third of "
+                        "this; a batch whose worker died is taken over when it runs out", "worker",
+                        env="gw_lease_seconds", cwl="float?", kfp="String", default=60.0, flag="--lease-seconds",
+                        job=True)
+LOCK_TIMEOUT = Setting("gw_lock_timeout", "longest seconds one batch may run: a live worker still on its batch "
+                       "after this marks it failed and gives it up", "worker", env="gw_lock_timeout", cwl="float?",
+                       kfp="String", default=10800.0, flag="--lock-timeout", job=True)
 IGNORE_ERRORS = Setting("gw_ignore_error_files", "retry batches that have an error marker", "worker",
                         env="gw_ignore_error_files", cwl="boolean", kfp="String", default=False,
                         flag="--ignore-error-files", job=True)
@@ -154,7 +159,8 @@ WORKER_IDS = Setting("gw_worker_ids", "one scatter job (worker) per item", "work
 
 #: Every grid setting, in the order the artifacts list them.
 SETTINGS: tuple[Setting, ...] = (
-    BACKEND, COORDINATOR, S3_CREDENTIALS, S3_ENDPOINT, ACCESS_KEY, SECRET_KEY, S3_RETRY, LOCK_TIMEOUT, IGNORE_ERRORS,
+    BACKEND, COORDINATOR, S3_CREDENTIALS, S3_ENDPOINT, ACCESS_KEY, SECRET_KEY, S3_RETRY, LEASE_SECONDS, LOCK_TIMEOUT,
+    IGNORE_ERRORS,
     BATCH_FILE, BATCH_URL, COL_NAME, FILE_PATTERN, GROUP_BY, FILE_ROOT, TOLERATE_ERRORS, WORKER_IDS,
 )
 

@@ -42,9 +42,16 @@ from types import FrameType, ModuleType
 from claimed_cwl.runtime.core import atomic_write
 from claimed_cwl.runtime.grid.batches import batch_file_name, resolve_batches, validate_batch_id
 from claimed_cwl.runtime.grid.config import add_batch_source, add_settings, parse_bool, redact, seconds
-from claimed_cwl.runtime.grid.coordinator import ClaimState, Coordinator, Lease, LeaseKeeper, open_store
+from claimed_cwl.runtime.grid.coordinator import (
+    ClaimState,
+    CoordinationStore,
+    Coordinator,
+    Lease,
+    LeaseKeeper,
+    open_store,
+)
 from claimed_cwl.runtime.grid.errors import GridError
-from claimed_cwl.runtime.grid.settings import IGNORE_ERRORS, LOCK_TIMEOUT
+from claimed_cwl.runtime.grid.settings import IGNORE_ERRORS, LEASE_SECONDS, LOCK_TIMEOUT
 
 __all__ = ["load_process", "main", "process_batch", "run_batches"]
 
@@ -116,6 +123,8 @@ def _run_claimed(coordinator: Coordinator, lease: Lease, call: Callable[[str], o
     except BaseException:
         coordinator.release(lease)  # interrupted (SIGTERM, Ctrl-C): free the batch for others at once
         raise
+    if lease.overtime:  # marked failed by the LeaseKeeper at the time limit
+        return FAILED
     if coordinator.mark_done(lease):
         log.info("batch %s: processed", batch)
         return PROCESSED
@@ -197,9 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace) -> tuple[float, bool]:
-    timeout = seconds(args.lock_timeout, LOCK_TIMEOUT)
-    return timeout, parse_bool(args.ignore_error_files, IGNORE_ERRORS.env)
+def _coordinator(args: argparse.Namespace, store: CoordinationStore) -> Coordinator:
+    """The coordinator of the worker's settings: lease, time limit, which error markers are retried."""
+    ignore_errors = parse_bool(args.ignore_error_files, IGNORE_ERRORS.env)
+    return Coordinator(store, seconds(args.lease_seconds, LEASE_SECONDS), seconds(args.lock_timeout, LOCK_TIMEOUT),
+                       ignore_errors_before=time.time() if ignore_errors else None)
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
@@ -208,7 +219,6 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate everything, then process; return the exit code."""
-    timeout, ignore_errors = _settings(args)
     if args.batch is not None:
         batches = [validate_batch_id(args.batch)]
     else:
@@ -216,11 +226,11 @@ def run(args: argparse.Namespace) -> int:
             args.batch_file, args.batch_file_col_name, args.file_path_pattern, args.group_by, args.batches_json
         )
     store = open_store(args.backend, args.coordinator or "")
-    started = time.time()
-    coordinator = Coordinator(store, timeout, ignore_errors_before=started if ignore_errors else None)
+    store.check_ids(batches)  # every name the store makes of an id fits, known before any batch is taken
+    coordinator = _coordinator(args, store)
     arg_names = [a.strip() for a in args.args.split(",") if a.strip()] if args.args else None
     call = load_process(args.script, args.process, arg_names)
-    poll = args.poll_seconds if args.poll_seconds is not None else min(5.0, max(0.2, timeout / 4))
+    poll = args.poll_seconds if args.poll_seconds is not None else min(5.0, max(0.2, coordinator.lease_seconds / 4))
     signal.signal(signal.SIGTERM, _terminate)
     if args.batch is not None:
         outcomes = {args.batch: process_batch(coordinator, args.batch, call, not args.no_wait, poll)}

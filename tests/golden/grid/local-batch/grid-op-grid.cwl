@@ -36,8 +36,13 @@ inputs:
   - id: gw_coordinator
     doc: coordinator directory, shared (updated in place) by every job and run
     type: Directory
+  - id: gw_lease_seconds
+    doc: "lease seconds: a live worker renews its batch's lease every third of this; a batch whose worker died is taken over when it runs out (default 60)"
+    type:
+      - 'null'
+      - float
   - id: gw_lock_timeout
-    doc: 'lease seconds: a batch whose worker stopped renewing is taken over after this (default 10800)'
+    doc: 'longest seconds one batch may run: a live worker still on its batch after this marks it failed and gives it up (default 10800)'
     type:
       - 'null'
       - float
@@ -202,6 +207,8 @@ steps:
       - id: gw_coordinator
         source: gw_coordinator
         valueFrom: '$(self === null ? null : {"class": "Directory", "basename": self.basename, "location": self.location + "?claimed_job=" + encodeURIComponent(String(inputs.batch))})'
+      - id: gw_lease_seconds
+        source: gw_lease_seconds
       - id: gw_lock_timeout
         source: gw_lock_timeout
       - id: gw_ignore_error_files
@@ -259,6 +266,14 @@ steps:
             position: 0
             prefix: gw_coordinator_path=
             separate: false
+        - id: gw_lease_seconds
+          type:
+            - 'null'
+            - float
+          inputBinding:
+            position: 0
+            prefix: gw_lease_seconds=
+            separate: false
         - id: gw_lock_timeout
           type:
             - 'null'
@@ -274,10 +289,12 @@ steps:
             position: 0
             prefix: gw_ignore_error_files=true
         - id: batch
+          doc: 'batch id (one argument, --batch=ID: an id such as -x or --help is never taken for an option)'
           type: string
           inputBinding:
             position: 100
-            prefix: --batch
+            prefix: --batch=
+            separate: false
       outputs:
         - id: result
           type: File

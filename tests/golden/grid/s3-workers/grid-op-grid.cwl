@@ -45,8 +45,13 @@ inputs:
     type:
       - 'null'
       - string
+  - id: gw_lease_seconds
+    doc: "lease seconds: a live worker renews its batch's lease every third of this; a batch whose worker died is taken over when it runs out (default 60)"
+    type:
+      - 'null'
+      - float
   - id: gw_lock_timeout
-    doc: 'lease seconds: a batch whose worker stopped renewing is taken over after this (default 10800)'
+    doc: 'longest seconds one batch may run: a live worker still on its batch after this marks it failed and gives it up (default 10800)'
     type:
       - 'null'
       - float
@@ -123,6 +128,8 @@ steps:
         source: gw_s3_credentials
       - id: gw_s3_endpoint
         source: gw_s3_endpoint
+      - id: gw_lease_seconds
+        source: gw_lease_seconds
       - id: gw_lock_timeout
         source: gw_lock_timeout
       - id: gw_ignore_error_files
@@ -203,6 +210,14 @@ steps:
           inputBinding:
             position: 0
             prefix: AWS_ENDPOINT_URL_S3=
+            separate: false
+        - id: gw_lease_seconds
+          type:
+            - 'null'
+            - float
+          inputBinding:
+            position: 0
+            prefix: gw_lease_seconds=
             separate: false
         - id: gw_lock_timeout
           type:
