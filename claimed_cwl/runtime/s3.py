@@ -43,9 +43,15 @@ BOTO3_FLOOR = "1.36"
 BOTO3_REQUIREMENT = f"boto3>={BOTO3_FLOOR}"
 
 
+CLIENT_ATTEMPTS = 3
+"""botocore's ``max_attempts`` of a client from :func:`make_client` (by default)."""
+CLIENT_CONNECT_TIMEOUT = 2.0
+"""Seconds a client from :func:`make_client` waits for a connection (by default)."""
+
+
 def make_client(
-    endpoint: str | None = None, region: str | None = None, *, attempts: int = 3, connect_timeout: float = 2.0,
-    read_timeout: float = 20.0,
+    endpoint: str | None = None, region: str | None = None, *, attempts: int = CLIENT_ATTEMPTS,
+    connect_timeout: float = CLIENT_CONNECT_TIMEOUT, read_timeout: float = 20.0,
 ) -> S3Client:
     """A boto3 S3 client: ``endpoint`` None means ``AWS_ENDPOINT_URL_S3`` or AWS itself.
 

@@ -35,6 +35,8 @@ from claimed_cwl.runtime.grid.errors import GridError
 from claimed_cwl.runtime.grid.settings import S3_RETRY
 from claimed_cwl.runtime.s3 import (
     BOTO3_REQUIREMENT,
+    CLIENT_ATTEMPTS,
+    CLIENT_CONNECT_TIMEOUT,
     Exhausted,
     RetryPolicy,
     conditional_write_problem,
@@ -56,6 +58,10 @@ _RETRY_CODES = frozenset({"SlowDown", "ServiceUnavailable", "InternalError", "Re
 _KINDS: tuple[MarkerKind, ...] = ("processed", "err")
 _MAX_KEY_BYTES = 1024
 _MAX_DELAY = 5.0  # the longest back-off between two attempts of one request
+# How long after the store is back a live holder may still be on its way to it: a request it started while the
+# store was down runs out its botocore attempts (each up to the connect timeout, plus botocore's own back-off),
+# then it sleeps at most _MAX_DELAY before the attempt that goes through.
+_RECOVERY_SLACK = CLIENT_ATTEMPTS * (CLIENT_CONNECT_TIMEOUT + 1.0) + _MAX_DELAY + 1.0
 
 
 class _Precondition(Exception):
@@ -152,7 +158,7 @@ class S3Store:
 
     def _recovered(self) -> None:
         """A request went through after failures: others retrying in back-off get through by ``recovered_at``."""
-        self.recovered_at = time.monotonic() + _MAX_DELAY + 1.0
+        self.recovered_at = time.monotonic() + _RECOVERY_SLACK
 
     def _classified(self, op: str, key: str, fn: Callable[[], T]) -> T:
         """Run ``fn`` once, its errors sorted: _Precondition, KeyError, _Transient, or GridError (final)."""
