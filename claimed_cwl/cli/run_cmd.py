@@ -63,7 +63,12 @@ def register(subparsers: Any) -> None:
                         help="upload the outputs there after the run, then a manifest.json (sizes, SHA-256)")
     parser.add_argument("--outdir", type=Path, default=Path("."),
                         help="where outputs go, only when the run succeeds (default: .)")
-    parser.add_argument("--quiet", action="store_true", help="only warnings and errors from the runner")
+    parser.add_argument("--report", type=Path, default=None, metavar="REPORT.html",
+                        help="write a self-contained HTML run report there (timeline of every job, exit status, "
+                        "memory, outputs with checksums, log tails of failed jobs, inputs with secrets masked; "
+                        "for a grid its batches), whether the run succeeds or not")
+    parser.add_argument("--quiet", action="store_true",
+                        help="only warnings and errors from the runner, and no live progress display")
     parser.add_argument("--parallel", action="store_true", help="run independent steps in parallel (cwltool)")
     parser.add_argument("--network", default=None, metavar="NET",
                         help="container network for steps that ask for network access (e.g. host)")
@@ -195,4 +200,4 @@ def run(args: argparse.Namespace) -> int:
 
             ensure_images(document, options.engine, options.extra_args)
         return run_staged(document, options, backend, publish=publish, endpoint=env.s3.endpoint,
-                          region=env.s3.region)
+                          region=env.s3.region, report=args.report)

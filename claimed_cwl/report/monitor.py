@@ -1,0 +1,87 @@
+"""What one run's live display and report need, gathered once before it starts and filled in by its runner.
+
+:func:`run_monitor` reads the job the backend gets (inputs and secrets), finds a
+grid's coordinator and batches, and notes the start; the runner shows
+:meth:`RunMonitor.display` while it runs and hands over its jobs
+(:attr:`RunMonitor.jobs`) when it ends; :meth:`RunMonitor.record` then makes
+the :class:`~claimed_cwl.report.model.RunRecord` that the report is written from.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from claimed_cwl.cwl_secrets import SecretInputs
+from claimed_cwl.errors import ClaimedError
+from claimed_cwl.report.collect import masked_inputs, output_files
+from claimed_cwl.report.grid import GridSource, grid_source
+from claimed_cwl.report.live import JobStates, LiveDisplay
+from claimed_cwl.report.model import JobRecord, RunRecord
+
+__all__ = ["RunMonitor", "run_monitor"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunMonitor:
+    """One run: its document, backend, (secret) inputs, grid, start time, and the jobs its runner saw."""
+
+    document: Path
+    backend: str
+    values: dict[str, Any] = field(default_factory=dict)
+    secrets: SecretInputs = field(default_factory=SecretInputs)
+    grid: GridSource | None = None
+    quiet: bool = False
+    started: float = field(default_factory=time.time)
+    jobs: tuple[JobRecord, ...] = ()
+    notes: list[str] = field(default_factory=list)
+
+    def display(self, jobs: JobStates) -> LiveDisplay:
+        """The live display of this run, reading the job states from ``jobs``."""
+        return LiveDisplay(self.document.name, jobs, self.grid, quiet=self.quiet)
+
+    def record(self, code: int, outputs: Mapping[str, Any] | None, mask: tuple[str, ...]) -> RunRecord:
+        """The report's record of the run that ended with ``code`` and delivered ``outputs``."""
+        grid = self.grid.record() if self.grid is not None else None
+        return RunRecord(
+            document=str(self.document), backend=self.backend, code=code, started=self.started, ended=time.time(),
+            jobs=self.jobs, inputs=masked_inputs(self.values, self.secrets, mask),
+            outputs=output_files(outputs), grid=grid, notes=tuple(self.notes))
+
+
+def _job_values(job: Path | None) -> dict[str, Any]:
+    if job is None:
+        return {}
+    from claimed_cwl.runners.job_inputs import read_job  # noqa: PLC0415 - loads cwl-utils
+
+    try:
+        return read_job(job)
+    except ClaimedError as exc:
+        log.debug("the run report shows no inputs: %s", exc)
+        return {}
+
+
+def run_monitor(document: Path, job: Path | None, backend: str, quiet: bool) -> RunMonitor:
+    """The monitor of a run of ``document`` with the job file ``job`` (the one the backend gets)."""
+    from claimed_cwl.cwl_secrets import secret_inputs  # noqa: PLC0415
+    from claimed_cwl.runners.job_inputs import _load_process, inputs_of  # noqa: PLC0415
+
+    monitor = RunMonitor(document, backend, _job_values(job), quiet=quiet)
+    try:
+        process = _load_process(document)
+    except ClaimedError as exc:  # cwltool may still run what cwl-utils cannot load
+        monitor.notes.append(f"the document's inputs could not be read ({exc}): every input value is masked")
+        monitor.secrets = SecretInputs(values=frozenset(monitor.values))
+        return monitor
+    monitor.secrets = secret_inputs(process)
+    names = {item.cwl_id for item in inputs_of(process)}
+    monitor.grid = grid_source(names, monitor.values)
+    if monitor.grid is not None and monitor.grid.problem:
+        monitor.notes.append(f"grid: {monitor.grid.problem}")
+    return monitor
