@@ -167,7 +167,8 @@ def test_grid_report_200_batches(docker_client: Any, python_base_image: str, tmp
     assert states["b0007"] == "failed" and sum(state == "processed" for state in states.values()) == 199
     failed = next(batch for batch in grid["batches"] if batch["batch"] == "b0007")
     assert "cannot process b0007" in failed["error"]
-    assert all(batch["started"] is not None and batch["ended"] >= batch["started"] for batch in grid["batches"])
+    timed = [batch for batch in grid["batches"] if batch["started"] is not None]
+    assert len(timed) >= 199 and all(batch["ended"] >= batch["started"] for batch in timed)
     page = _open(report, "grid")
     assert page.timeline_bars == sum(job["started"] is not None for job in data["jobs"]) >= 3
     assert page.histogram_bars > 0

@@ -67,6 +67,9 @@ def register(subparsers: Any) -> None:
                         help="write a self-contained HTML run report there (timeline of every job, exit status, "
                         "memory, outputs with checksums, log tails of failed jobs, inputs with secrets masked; "
                         "for a grid its batches), whether the run succeeds or not")
+    parser.add_argument("--progress-seconds", type=_positive_seconds, default=5.0, metavar="SECONDS",
+                        help="seconds between two progress lines when stderr is not a terminal (default: 5); "
+                        "on a terminal the live display is redrawn twice a second")
     parser.add_argument("--quiet", action="store_true",
                         help="only warnings and errors from the runner, and no live progress display")
     parser.add_argument("--parallel", action="store_true", help="run independent steps in parallel (cwltool)")
@@ -79,6 +82,17 @@ def register(subparsers: Any) -> None:
                         help="leave out, with a warning, job-file keys that are not inputs of the document (as CWL "
                         "runners do; claimed-cwl-runner does this) instead of refusing the job")
     parser.set_defaults(func=run, backend_args=[], runner_option_strings=sorted(parser._option_string_actions))
+
+
+def _positive_seconds(text: str) -> float:
+    """A number of seconds above zero, for --progress-seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
 
 
 def _local_path(arg: str) -> Path:
@@ -182,6 +196,7 @@ def run(args: argparse.Namespace) -> int:
     env = resolve_from_args(args, flags).environment
     backend, options = apply_environment(env, RunOptions(
         outdir=args.outdir, quiet=args.quiet, parallel=args.parallel, network=args.network,
+        progress_seconds=args.progress_seconds,
         extra_args=tuple(args.backend_args), inputs=inputs, job=job))
     publish = args.publish or env.publish
     if not args.tool:

@@ -9,9 +9,9 @@ processed or failed before the run started are *skipped* by it.
 
 Batch times come from the coordinator too: a batch ends at its marker's time; it
 starts when the same worker ended its previous batch, or, for a worker's first
-batch, when the worker claimed it (the lock record's time, which a lease renewal
-moves later: for a worker's first batch that outlives a renewal, the start shown
-is that renewal).
+batch, when the worker claimed it (the time of the lock record it holds, which a
+lease renewal moves later: for a worker's first batch that outlives a renewal,
+the start shown is that renewal; a failed first batch has no start).
 """
 
 from __future__ import annotations
@@ -104,7 +104,8 @@ class GridSource:
         lock = self.store.read_lock(batch)
         record = _json(lock[0]) if lock is not None else {}
         owner = str(marker.get("owner", ""))
-        claimed = _float(record.get("time")) if record.get("owner") == owner else None
+        held = record.get("owner") == owner and record.get("state") == "held"  # "failed" is written after the marker
+        claimed = _float(record.get("time")) if held else None
         return BatchRecord(batch, "processed" if kind == "processed" else "failed", claimed,
                            _float(marker.get("time")), owner, str(marker.get("error", "")), before)
 

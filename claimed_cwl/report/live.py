@@ -2,8 +2,8 @@
 
 On a terminal it is a rich live panel redrawn twice a second (log lines scroll
 above it); on anything else (a pipe, a file, CI) it is one plain line every
-:data:`PIPE_INTERVAL` seconds (``CLAIMED_CWL_PROGRESS_SECONDS`` changes it); with
-``--quiet`` there is none. The grid figures are read from the coordinator
+``interval`` seconds (``claimed-cwl run --progress-seconds``, default
+:data:`PIPE_INTERVAL`); with ``--quiet`` there is none. The grid figures are read from the coordinator
 (:class:`~claimed_cwl.report.grid.GridSource`), the step figures from the
 runner's watcher through ``jobs``, a callable giving ``(name, state)`` pairs
 with state ``waiting``, ``running``, ``success``, ``skipped`` or a failure.
@@ -11,7 +11,6 @@ with state ``waiting``, ``running``, ``success``, ``skipped`` or a failure.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
@@ -31,7 +30,6 @@ __all__ = ["PIPE_INTERVAL", "JobStates", "LiveDisplay", "count_steps", "duration
 
 PIPE_INTERVAL = 5.0
 """Seconds between two progress lines on a non-terminal."""
-_INTERVAL_VARIABLE = "CLAIMED_CWL_PROGRESS_SECONDS"
 JobStates = Callable[[], Iterable[tuple[str, str]]]
 
 
@@ -71,7 +69,7 @@ class LiveDisplay:
     """Context manager showing a run's progress on ``stream`` (default stderr) while it lasts."""
 
     def __init__(self, label: str, jobs: JobStates, grid: GridSource | None = None, *, quiet: bool = False,
-                 stream: TextIO | None = None) -> None:
+                 stream: TextIO | None = None, interval: float = PIPE_INTERVAL) -> None:
         self.label = label
         self.jobs = jobs
         self.grid = grid if grid is not None and grid.store is not None else None
@@ -83,6 +81,7 @@ class LiveDisplay:
         self._thread: threading.Thread | None = None
         self._live: Live | None = None
         self._status = ""
+        self._interval = interval
 
     def update(self, status: str) -> None:
         """Accept the watcher's status text (the display reads the jobs itself)."""
@@ -130,8 +129,7 @@ class LiveDisplay:
         return self
 
     def _lines(self) -> None:
-        interval = float(os.environ.get(_INTERVAL_VARIABLE) or PIPE_INTERVAL)
-        while not self._stop.wait(interval):
+        while not self._stop.wait(self._interval):
             self._stream.write(self.line() + "\n")
             self._stream.flush()
 

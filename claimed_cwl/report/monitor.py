@@ -38,13 +38,14 @@ class RunMonitor:
     secrets: SecretInputs = field(default_factory=SecretInputs)
     grid: GridSource | None = None
     quiet: bool = False
+    interval: float = 5.0
     started: float = field(default_factory=time.time)
     jobs: tuple[JobRecord, ...] = ()
     notes: list[str] = field(default_factory=list)
 
     def display(self, jobs: JobStates) -> LiveDisplay:
         """The live display of this run, reading the job states from ``jobs``."""
-        return LiveDisplay(self.document.name, jobs, self.grid, quiet=self.quiet)
+        return LiveDisplay(self.document.name, jobs, self.grid, quiet=self.quiet, interval=self.interval)
 
     def record(self, code: int, outputs: Mapping[str, Any] | None, mask: tuple[str, ...]) -> RunRecord:
         """The report's record of the run that ended with ``code`` and delivered ``outputs``."""
@@ -67,12 +68,12 @@ def _job_values(job: Path | None) -> dict[str, Any]:
         return {}
 
 
-def run_monitor(document: Path, job: Path | None, backend: str, quiet: bool) -> RunMonitor:
+def run_monitor(document: Path, job: Path | None, backend: str, quiet: bool, interval: float = 5.0) -> RunMonitor:
     """The monitor of a run of ``document`` with the job file ``job`` (the one the backend gets)."""
     from claimed_cwl.cwl_secrets import secret_inputs  # noqa: PLC0415
     from claimed_cwl.runners.job_inputs import _load_process, inputs_of  # noqa: PLC0415
 
-    monitor = RunMonitor(document, backend, _job_values(job), quiet=quiet)
+    monitor = RunMonitor(document, backend, _job_values(job), quiet=quiet, interval=interval)
     try:
         process = _load_process(document)
     except ClaimedError as exc:  # cwltool may still run what cwl-utils cannot load

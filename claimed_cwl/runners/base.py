@@ -45,6 +45,8 @@ class RunOptions:
     mask: tuple[str, ...] = ()
     # Print the output object on standard output (as cwltool does); False when the caller prints it itself.
     echo_outputs: bool = True
+    # Seconds between two progress lines when stderr is not a terminal.
+    progress_seconds: float = 5.0
     # The run's live display and report (claimed_cwl.report.monitor.RunMonitor); set by run_document.
     monitor: Any = None
 
@@ -101,7 +103,7 @@ def run_document(document: Path, options: RunOptions, backend: str = "cwltool") 
 
     with private_dir("claimed-job-") as scratch:
         prepared = prepare_job(document, options, scratch)
-        monitor = run_monitor(document, prepared.job, backend, options.quiet)
+        monitor = run_monitor(document, prepared.job, backend, options.quiet, options.progress_seconds)
         result = runners[backend](document, replace(prepared, monitor=monitor))
         return replace(result, monitor=monitor, mask=prepared.mask)
 

@@ -77,7 +77,7 @@ def _echo_handler(options: RunOptions) -> logging.Handler:
     return echo
 
 
-def _display(monitor: Any, watcher: StepWatcher, document: Path, quiet: bool) -> Any:
+def _display(monitor: Any, watcher: StepWatcher, document: Path, options: RunOptions) -> Any:
     """The run's live display (:class:`~claimed_cwl.report.live.LiveDisplay`), reading the watcher's jobs."""
     from claimed_cwl.report.live import LiveDisplay  # noqa: PLC0415
 
@@ -86,7 +86,7 @@ def _display(monitor: Any, watcher: StepWatcher, document: Path, quiet: bool) ->
 
     if monitor is not None:
         return monitor.display(states)
-    return LiveDisplay(document.name, states, quiet=quiet)
+    return LiveDisplay(document.name, states, quiet=options.quiet, interval=options.progress_seconds)
 
 
 def run_cwltool(document: Path, options: RunOptions) -> RunResult:
@@ -110,7 +110,7 @@ def _run(document: Path, options: RunOptions, scratch: Path) -> RunResult:
     stdout = sys.stdout if options.echo_outputs else io.StringIO()
     monitor = options.monitor
     try:
-        with _engine_path(options.engine), _display(monitor, watcher, document, options.quiet) as display:
+        with _engine_path(options.engine), _display(monitor, watcher, document, options) as display:
             watcher.echo, watcher.progress = _echo_handler(options), display  # stderr as the display redirects it
             code, outputs = run(argv, watcher, stdout)
     except BaseException:  # interrupted (Ctrl-C, SIGTERM): stop the containers cwltool started
