@@ -6,7 +6,8 @@ above it); on anything else (a pipe, a file, CI) it is one plain line every
 :data:`PIPE_INTERVAL`); with ``--quiet`` there is none. The grid figures are read from the coordinator
 (:class:`~claimed_cwl.report.grid.GridSource`), the step figures from the
 runner's watcher through ``jobs``, a callable giving ``(name, state)`` pairs
-with state ``waiting``, ``running``, ``success``, ``skipped`` or a failure.
+with state ``waiting``, ``running``, ``success``, ``skipped`` or a failure
+(None for a runner whose steps are not followed while it runs: Toil).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def _grid_text(grid: GridProgress) -> str:
 class LiveDisplay:
     """Context manager showing a run's progress on ``stream`` (default stderr) while it lasts."""
 
-    def __init__(self, label: str, jobs: JobStates, grid: GridSource | None = None, *, quiet: bool = False,
+    def __init__(self, label: str, jobs: JobStates | None, grid: GridSource | None = None, *, quiet: bool = False,
                  stream: TextIO | None = None, interval: float = PIPE_INTERVAL) -> None:
         self.label = label
         self.jobs = jobs
@@ -92,22 +93,24 @@ class LiveDisplay:
 
     def line(self) -> str:
         """The progress as one plain line."""
-        done, running, failed, names = count_steps(self.jobs())
-        text = f"claimed-cwl: {self.label}: steps {done} done, {running} running, {failed} failed"
-        if names:
-            text += f" (running: {', '.join(names[-3:])})"
+        parts = []
+        if self.jobs is not None:
+            done, running, failed, names = count_steps(self.jobs())
+            parts.append(f"steps {done} done, {running} running, {failed} failed"
+                         + (f" (running: {', '.join(names[-3:])})" if names else ""))
         grid = self._grid_now()
         if grid is not None:
-            text += f"; {_grid_text(grid)}"
-        return f"{text} [{duration(time.monotonic() - self._start)}]"
+            parts.append(_grid_text(grid))
+        return f"claimed-cwl: {self.label}: {'; '.join(parts) or 'running'} [{duration(time.monotonic() - self._start)}]"
 
     def _panel(self) -> Group:
-        done, running, failed, names = count_steps(self.jobs())
         table = Table.grid(padding=(0, 2))
         table.add_row(Text(self.label, style="bold"), Text(duration(time.monotonic() - self._start), style="dim"))
-        steps = Text.assemble(("steps ", "bold"), (f"{done} done", "green"), ", ",
-                              (f"{running} running", "cyan"), ", ", (f"{failed} failed", "red" if failed else ""))
-        table.add_row(steps, Text(", ".join(names[-3:]), style="cyan", overflow="ellipsis", no_wrap=True))
+        if self.jobs is not None:
+            done, running, failed, names = count_steps(self.jobs())
+            steps = Text.assemble(("steps ", "bold"), (f"{done} done", "green"), ", ", (f"{running} running", "cyan"),
+                                  ", ", (f"{failed} failed", "red" if failed else ""))
+            table.add_row(steps, Text(", ".join(names[-3:]), style="cyan", overflow="ellipsis", no_wrap=True))
         grid = self._grid_now()
         parts: list[Table | ProgressBar] = [table]
         if grid is not None:

@@ -41,10 +41,11 @@ class RunMonitor:
     interval: float = 5.0
     started: float = field(default_factory=time.time)
     jobs: tuple[JobRecord, ...] = ()
+    steps: tuple[str, ...] = ()  # the workflow's steps that run a tool (not a subworkflow)
     notes: list[str] = field(default_factory=list)
 
-    def display(self, jobs: JobStates) -> LiveDisplay:
-        """The live display of this run, reading the job states from ``jobs``."""
+    def display(self, jobs: JobStates | None) -> LiveDisplay:
+        """The live display of this run, reading the job states from ``jobs`` (None: not followed)."""
         return LiveDisplay(self.document.name, jobs, self.grid, quiet=self.quiet, interval=self.interval)
 
     def record(self, code: int, outputs: Mapping[str, Any] | None, mask: tuple[str, ...]) -> RunRecord:
@@ -52,8 +53,25 @@ class RunMonitor:
         grid = self.grid.record() if self.grid is not None else None
         return RunRecord(
             document=str(self.document), backend=self.backend, code=code, started=self.started, ended=time.time(),
-            jobs=self.jobs, inputs=masked_inputs(self.values, self.secrets, mask),
+            jobs=self.jobs + (self._not_started() if code else ()), inputs=masked_inputs(self.values, self.secrets, mask),
             outputs=output_files(outputs), grid=grid, notes=tuple(self.notes))
+
+
+    def _not_started(self) -> tuple[JobRecord, ...]:
+        """A failed run's tool steps that no job ran: not started."""
+        ran = {job.name for job in self.jobs}
+        return tuple(JobRecord(step, "not started", cpu_note="the job did not start",
+                               memory_note="the job did not start")
+                     for step in self.steps if step not in ran and not any(n.startswith(f"{step}_") for n in ran))
+
+
+def _tool_steps(process: Any) -> tuple[str, ...]:
+    """Ids of the steps of a workflow that run a tool (an embedded subworkflow's jobs have its inner names)."""
+    steps = []
+    for step in getattr(process, "steps", None) or []:
+        if type(getattr(step, "run", None)).__name__ != "Workflow":
+            steps.append(str(step.id).rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+    return tuple(steps)
 
 
 def _job_values(job: Path | None) -> dict[str, Any]:
@@ -82,6 +100,7 @@ def run_monitor(document: Path, job: Path | None, backend: str, quiet: bool, int
         return monitor
     monitor.secrets = secret_inputs(process)
     names = {item.cwl_id for item in inputs_of(process)}
+    monitor.steps = _tool_steps(process)
     monitor.grid = grid_source(names, monitor.values)
     if monitor.grid is not None and monitor.grid.problem:
         monitor.notes.append(f"grid: {monitor.grid.problem}")
