@@ -42,8 +42,8 @@ def browser_or_skip() -> None:
 
 def open_report(report: Path, screenshot: Path) -> Page:
     """Load ``report`` (a file) in headless Chromium, wait for its charts, save a full-page screenshot."""
-    from selenium import webdriver  # noqa: PLC0415 - only the browser tests need it
-    from selenium.webdriver.chrome.service import Service  # noqa: PLC0415
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
 
     browser_or_skip()
     options = webdriver.ChromeOptions()

@@ -83,16 +83,16 @@ def test_terminal_shows_batches_advancing_and_time_left(workflow: Path, tmp_path
 def test_pipe_gets_plain_lines_and_quiet_none(workflow: Path, tmp_path: Path) -> None:
     env = dict(os.environ)
     (tmp_path / "a").mkdir()
-    piped = subprocess.run(_grid_args(tmp_path / "a", workflow, "--progress-seconds", "1"), capture_output=True, text=True, env=env,
-                           timeout=600, check=False)
+    piped = subprocess.run(_grid_args(tmp_path / "a", workflow, "--progress-seconds", "1"), capture_output=True,
+                           text=True, env=env, timeout=600, check=False)
     assert piped.returncode == 0, piped.stderr[-3000:]
     lines = [line for line in piped.stderr.splitlines() if line.startswith("claimed-cwl: grid-op-grid.cwl: steps")]
     assert lines, piped.stderr[-3000:]
     assert all("\x1b" not in line and "\r" not in line for line in lines)
     assert all(re.search(r"batches: \d+/200 done, \d+ failed, \d+ remaining", line) for line in lines)
     (tmp_path / "b").mkdir()
-    quiet = subprocess.run(_grid_args(tmp_path / "b", workflow, "--quiet", "--progress-seconds", "1"), capture_output=True, text=True, env=env,
-                           timeout=600, check=False)
+    quiet = subprocess.run(_grid_args(tmp_path / "b", workflow, "--quiet", "--progress-seconds", "1"),
+                           capture_output=True, text=True, env=env, timeout=600, check=False)
     assert quiet.returncode == 0, quiet.stderr[-3000:]
     assert "claimed-cwl: grid-op-grid.cwl: steps" not in quiet.stderr
 

@@ -17,6 +17,7 @@ the start shown is that renewal; a failed first batch has no start).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import time
 from collections.abc import Mapping
@@ -100,7 +101,7 @@ class GridSource:
         kind = "processed" if batch in markers["processed"] else "err" if batch in markers["err"] else None
         if kind is None:
             return BatchRecord(batch, "pending")
-        marker = _json(self.store.read_marker(batch, kind))
+        marker = _json(self.store.read_marker(batch, "processed" if kind == "processed" else "err"))
         lock = self.store.read_lock(batch)
         record = _json(lock[0]) if lock is not None else {}
         owner = str(marker.get("owner", ""))
@@ -119,7 +120,7 @@ def _chain_starts(rows: list[BatchRecord]) -> list[BatchRecord]:
     result = list(rows)
     for indexes in by_worker.values():
         indexes.sort(key=lambda i: rows[i].ended or 0.0)
-        for previous, current in zip(indexes, indexes[1:], strict=False):
+        for previous, current in itertools.pairwise(indexes):
             row = rows[current]
             start = max(filter(None, (row.started, rows[previous].ended)), default=None)
             result[current] = BatchRecord(row.batch, row.state, start, row.ended, row.worker, row.error,

@@ -28,8 +28,9 @@ table{border-collapse:collapse;font-size:.85rem;width:100%} th,td{padding:.25rem
   border-bottom:1px solid #eee;vertical-align:top} th{background:#f6f6f6}
 td.num{text-align:right;font-variant-numeric:tabular-nums} code,pre{font-size:.8rem}
 pre.log-tail{background:#1e1e1e;color:#eee;padding:.6rem;overflow-x:auto;white-space:pre-wrap}
-.status-success,.status-succeeded,.status-processed{color:#17803d} .status-failed,.status-permanentFail,.status-temporaryFail{
-  color:#c62828;font-weight:600} .muted{color:#777} .cards{display:flex;gap:1rem;flex-wrap:wrap}
+.status-success,.status-succeeded,.status-processed{color:#17803d}
+.status-failed,.status-permanentFail,.status-temporaryFail{color:#c62828;font-weight:600}
+.muted{color:#777} .cards{display:flex;gap:1rem;flex-wrap:wrap}
 .card{border:1px solid #ddd;border-radius:6px;padding:.5rem 1rem;min-width:7rem}
 .card b{display:block;font-size:1.4rem} .scroll{max-height:30rem;overflow-y:auto}
 """
@@ -45,7 +46,8 @@ _SCRIPT = """
       type: 'bar', orientation: 'h',
       y: jobs.map(function (j) { return j.name; }),
       base: jobs.map(function (j) { return when(j.started); }),
-      x: jobs.map(function (j) { return 1000 * Math.max((j.ended === null ? data.ended : j.ended) - j.started, 0.001); }),
+      x: jobs.map(function (j) {
+        return 1000 * Math.max((j.ended === null ? data.ended : j.ended) - j.started, 0.001); }),
       marker: {color: jobs.map(function (j) { return colours[j.status] || '#c62828'; })},
       text: jobs.map(function (j) { return j.status; }), textposition: 'none',
       hovertemplate: '%{y}<br>%{text}<br>%{base|%H:%M:%S.%L} + %{x:.0f} ms<extra></extra>'
@@ -116,7 +118,8 @@ def _jobs_section(jobs: tuple[JobRecord, ...]) -> str:
              _e(_when(job.started)), _seconds(job.seconds),
              _measured(_seconds(job.cpu_seconds), job.cpu_note),
              _measured(_size(job.peak_memory), job.memory_note)] for job in jobs]
-    table = _table(["job", "status", "exit", "started", "wall time", "CPU time", "peak memory"], rows, frozenset({4, 5, 6}))
+    header = ["job", "status", "exit", "started", "wall time", "CPU time", "peak memory"]
+    table = _table(header, rows, frozenset({4, 5, 6}))
     tails = "".join(f'<h3 id="log-{_e(job.name)}">{_e(job.name)}: last {len(job.log_tail)} log line(s)</h3>'
                     f'<pre class="log-tail">{_e(chr(10).join(job.log_tail))}</pre>'
                     for job in jobs if job.log_tail)
@@ -156,7 +159,8 @@ def _batch_row(batch: BatchRecord) -> list[str]:
 
 def _grid_section(grid: GridRecord) -> str:
     counts = grid.counts()
-    cards = "".join(f'<div class="card" id="count-{name}"><b>{value}</b>{name}</div>' for name, value in counts.items())
+    cards = "".join(f'<div class="card" id="count-{name}"><b>{value}</b>{name}</div>'
+                    for name, value in counts.items())
     problem = f'<p class="muted">{_e(grid.problem)}</p>' if grid.problem else ""
     table = _table(["batch", "state", "started", "ended", "duration", "worker", "error"],
                    [_batch_row(batch) for batch in grid.batches], frozenset({4}))
@@ -181,9 +185,10 @@ def render_html(record: RunRecord, data: dict[str, Any]) -> str:
     outcome = "succeeded" if record.code == 0 else f"failed (exit code {record.code})"
     grid = _grid_section(record.grid) if record.grid is not None else ""
     notes = "".join(f"<li>{_e(note)}</li>" for note in record.notes)
+    shown = f'<span class="status-{"succeeded" if record.code == 0 else "failed"}">{_e(outcome)}</span>'
     summary = _table(["document", "backend", "outcome", "started", "ended", "wall time"], [[
-        f"<code>{_e(record.document)}</code>", _e(record.backend), _status("succeeded" if record.code == 0 else "failed")
-        .replace(">failed<", f">{_e(outcome)}<"), _e(_when(record.started)), _e(_when(record.ended)),
+        f"<code>{_e(record.document)}</code>", _e(record.backend), shown, _e(_when(record.started)),
+        _e(_when(record.ended)),
         _seconds(record.ended - record.started)]])
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

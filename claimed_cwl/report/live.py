@@ -51,7 +51,7 @@ def count_steps(states: Iterable[tuple[str, str]]) -> tuple[int, int, int, list[
 
 def duration(seconds: float) -> str:
     """``1h 02m``, ``3m 04s`` or ``12s``."""
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds >= 3600:
         return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
     if seconds >= 60:
@@ -101,7 +101,8 @@ class LiveDisplay:
         grid = self._grid_now()
         if grid is not None:
             parts.append(_grid_text(grid))
-        return f"claimed-cwl: {self.label}: {'; '.join(parts) or 'running'} [{duration(time.monotonic() - self._start)}]"
+        elapsed = duration(time.monotonic() - self._start)
+        return f"claimed-cwl: {self.label}: {'; '.join(parts) or 'running'} [{elapsed}]"
 
     def _panel(self) -> Group:
         table = Table.grid(padding=(0, 2))

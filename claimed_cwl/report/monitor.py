@@ -53,7 +53,8 @@ class RunMonitor:
         grid = self.grid.record() if self.grid is not None else None
         return RunRecord(
             document=str(self.document), backend=self.backend, code=code, started=self.started, ended=time.time(),
-            jobs=self.jobs + (self._not_started() if code else ()), inputs=masked_inputs(self.values, self.secrets, mask),
+            jobs=self.jobs + (self._not_started() if code else ()),
+            inputs=masked_inputs(self.values, self.secrets, mask),
             outputs=output_files(outputs), grid=grid, notes=tuple(self.notes))
 
 

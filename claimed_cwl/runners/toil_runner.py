@@ -33,8 +33,8 @@ import os
 import subprocess
 import sys
 import threading
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -160,7 +160,8 @@ def run_toil(document: Path, options: RunOptions) -> RunResult:
             if options.workdir is None:  # and so do the job directories, where secret files are staged
                 options = replace(options, workdir=scratch / "tmp")
         argv = toil_argv(document, options, job_store)
-        stats = options.monitor is not None and options.job_store is None  # the user's job store stays as Toil leaves it
+        # per-job records for the report, only in our own job store (the user's stays as Toil leaves it)
+        stats = options.monitor is not None and options.job_store is None
         if stats:
             argv[len(leader_command()):len(leader_command())] = ["--stats", "--clean=never"]  # records for the report
         from claimed_cwl.report.toil_stats import FailedJobLogs, toil_job_records  # noqa: PLC0415
@@ -184,8 +185,10 @@ def run_toil(document: Path, options: RunOptions) -> RunResult:
 
 
 def _display(options: RunOptions) -> Any:
-    """The live display while the leader runs: elapsed time and, for a grid, its batches (Toil's steps are not
-    followed while it runs)."""
+    """The live display while the leader runs: elapsed time and, for a grid, its batches.
+
+    Toil's steps are not followed while it runs.
+    """
     if options.monitor is None:
         return contextlib.nullcontext()
     return options.monitor.display(None)
@@ -238,8 +241,8 @@ def _copy_masked(stream: TextIO, texts: tuple[str, ...], observe: Callable[[str]
     ``observe`` sees each line as copied (the run report reads the failed jobs' logs from it).
     """
     for line in stream:
-        line = mask_text(line, texts)
-        sys.stderr.write(line)
+        shown = mask_text(line, texts)
+        sys.stderr.write(shown)
         sys.stderr.flush()
         if observe is not None:
-            observe(line)
+            observe(shown)
