@@ -183,6 +183,16 @@ def _check_inputs(document: Path, options: RunOptions, args: argparse.Namespace)
     check_inputs(document, options.job if strict else None, options.inputs)
 
 
+def _check_report(report: Path | None) -> None:
+    """``--report`` must name a file in an existing directory: checked before anything runs."""
+    if report is None:
+        return
+    if report.is_dir():
+        raise ClaimedError(f"--report {report}: is a directory; give the HTML file to write")
+    if not report.parent.is_dir():
+        raise ClaimedError(f"--report {report}: no directory {report.parent}; create it first")
+
+
 def _needs_local_images(options: RunOptions) -> bool:
     """Whether steps run on this machine's engine (on Kubernetes every pod pulls its image itself)."""
     return options.batch_system != "kubernetes"
@@ -207,6 +217,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(inputs_help(document, f"claimed-cwl run {args.tool}"))
             return 0
         check_outdir(options.outdir)
+        _check_report(args.report)
         _check_inputs(document, options, args)
         if source is not None:
             document = _build_operator(source, args)  # the same inputs as the compiled one
