@@ -70,7 +70,8 @@ def test_output_files_have_size_and_checksum(tmp_path: Path) -> None:
 
 
 TOIL_LOG = """\
-[2026-12-02T00:28:01+0000] [MainThread] [W] [toil.leader] Job failed with exit value 1: 'CWLJob' wf.cwl.broken.step.cwl kind-CWLJob/instance-96nu v1
+[2026-12-02T00:28:01+0000] [MainThread] [W] [toil.leader] Job failed with exit value 1: \
+'CWLJob' wf.cwl.broken.step.cwl kind-CWLJob/instance-96nu v1
 [2026-12-02T00:28:01+0000] [MainThread] [W] [toil.leader] Log from job "kind-CWLJob/instance-96nu" follows:
 =========>
 \t[2026-12-02T00:27:59+0000] [MainThread] [W] [cwltool] [job wf.cwl.broken.step.cwl] exited with status: 3
@@ -128,7 +129,7 @@ def test_grid_batches_from_the_coordinator(tmp_path: Path) -> None:
     values = {"gw_coordinator": {"class": "Directory", "location": coord.as_uri()},
               "gw_batch_file": {"class": "File", "path": str(tmp_path / "batches.txt")}}
     coordinator = Coordinator(LocalStore(coord), lock_timeout=60)
-    state, lease = coordinator.try_claim("w")
+    _, lease = coordinator.try_claim("w")
     assert lease is not None and coordinator.mark_done(lease)  # done before the run: skipped
     source = grid_source({"gw_coordinator", "gw_batch_file"}, values)
     assert isinstance(source, GridSource) and source.batches == ["x", "y", "z", "w"]
