@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+from collections.abc import Iterator
 from importlib.resources import files
 from typing import Any
 
@@ -170,8 +171,10 @@ def _grid_section(grid: GridRecord) -> str:
             f'<div class="scroll">{table}</div>')
 
 
-def _plotly() -> str:
-    return (files("claimed_cwl.report") / "vendor" / PLOTLY_FILE).read_text(encoding="utf-8")
+def _plotly() -> Iterator[bytes]:
+    """plotly.js, in blocks (the report is written piece by piece, never held whole)."""
+    with (files("claimed_cwl.report") / "vendor" / PLOTLY_FILE).open("rb") as handle:
+        yield from iter(lambda: handle.read(1 << 16), b"")
 
 
 def _script_json(data: dict[str, Any]) -> str:
@@ -180,8 +183,8 @@ def _script_json(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render_html(record: RunRecord, data: dict[str, Any]) -> str:
-    """The report page of ``record``; ``data`` is its masked JSON form, which the charts read."""
+def render_html(record: RunRecord, data: dict[str, Any]) -> Iterator[str | bytes]:
+    """The report page of ``record``, in pieces; ``data`` is its masked JSON form, which the charts read."""
     outcome = "succeeded" if record.code == 0 else f"failed (exit code {record.code})"
     grid = _grid_section(record.grid) if record.grid is not None else ""
     notes = "".join(f"<li>{_e(note)}</li>" for note in record.notes)
@@ -190,11 +193,13 @@ def render_html(record: RunRecord, data: dict[str, Any]) -> str:
         f"<code>{_e(record.document)}</code>", _e(record.backend), shown, _e(_when(record.started)),
         _e(_when(record.ended)),
         _seconds(record.ended - record.started)]])
-    return f"""<!DOCTYPE html>
+    yield f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="claimed-cwl">
 <title>claimed-cwl run report: {_e(record.document)}</title><style>{_STYLE}</style>
-<script>{_plotly()}</script></head>
+<script>"""
+    yield from _plotly()
+    yield f"""</script></head>
 <body><h1>Run report: {_e(record.document)}</h1>{summary}
 {grid}
 <h2>Timeline</h2><div id="timeline"></div>
