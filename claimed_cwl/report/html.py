@@ -158,13 +158,18 @@ def _batch_row(batch: BatchRecord) -> list[str]:
             _seconds(batch.seconds), _e(batch.worker), _e(batch.error.strip().splitlines()[-1] if batch.error else "")]
 
 
+def _failed_first(batches: tuple[BatchRecord, ...]) -> list[BatchRecord]:
+    """This run's failed batches first, then the others in the order of the batch list."""
+    return sorted(batches, key=lambda batch: batch.before_run or batch.state != "failed")
+
+
 def _grid_section(grid: GridRecord) -> str:
     counts = grid.counts()
     cards = "".join(f'<div class="card" id="count-{name}"><b>{value}</b>{name}</div>'
                     for name, value in counts.items())
     problem = f'<p class="muted">{_e(grid.problem)}</p>' if grid.problem else ""
     table = _table(["batch", "state", "started", "ended", "duration", "worker", "error"],
-                   [_batch_row(batch) for batch in grid.batches], frozenset({4}))
+                   [_batch_row(batch) for batch in _failed_first(grid.batches)], frozenset({4}))
     return (f"<h2>Grid batches</h2><p>Coordinator <code>{_e(grid.coordinator)}</code>. Batch times come from "
             "the coordinator's markers (see docs/report.md).</p>"
             f'<div class="cards">{cards}</div>{problem}<h3>Batch durations</h3><div id="histogram"></div>'
