@@ -9,21 +9,21 @@ report (log lines, errors, paths) has the run's mask texts
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from claimed_cwl.cwl_secrets import SecretInputs
 from claimed_cwl.report.html import render_html
-from claimed_cwl.report.model import OutputFile, RunRecord
+from claimed_cwl.report.model import BatchRecord, JobRecord, OutputFile, RunRecord
 from claimed_cwl.runners.secret_inputs import MASK, mask_text
 from claimed_cwl.runtime.core import atomic_write
 
-__all__ = ["masked", "masked_inputs", "output_files", "write_report"]
+__all__ = ["mask_record", "masked", "masked_inputs", "output_files", "write_report"]
 
 
 def masked(value: Any, texts: tuple[str, ...]) -> Any:
@@ -97,23 +97,34 @@ def output_files(outputs: Mapping[str, Any] | None) -> tuple[OutputFile, ...]:
 
 
 def write_report(path: Path, record: RunRecord, texts: tuple[str, ...]) -> Path:
-    """Write ``record`` as one self-contained HTML file at ``path`` (atomically), masked with ``texts``."""
-    data = masked(dataclasses.asdict(record), texts)
-    shown = _record_from(data)
-    return atomic_write(path, render_html(shown, data))
+    """Write ``record`` as one self-contained HTML file at ``path`` (atomically, in pieces), masked with ``texts``."""
+    return atomic_write(path, render_html(mask_record(record, texts)))
 
 
-def _record_from(data: dict[str, Any]) -> RunRecord:
-    """The record again from its masked dictionary, so that the tables show only masked text."""
-    from claimed_cwl.report.model import BatchRecord, GridRecord, JobRecord  # noqa: PLC0415
+def mask_record(record: RunRecord, texts: tuple[str, ...]) -> RunRecord:
+    """``record`` with ``texts`` masked in every string it holds (objects without one are kept as they are)."""
+    if not texts:
+        return record
 
-    grid = data.get("grid")
-    return RunRecord(
-        document=data["document"], backend=data["backend"], code=data["code"], started=data["started"],
-        ended=data["ended"],
-        jobs=tuple(JobRecord(**{**job, "log_tail": tuple(job["log_tail"])}) for job in data["jobs"]),
-        inputs=data["inputs"], outputs=tuple(OutputFile(**item) for item in data["outputs"]),
-        grid=None if grid is None else GridRecord(grid["coordinator"],
-                                                  tuple(BatchRecord(**b) for b in grid["batches"]), grid["problem"]),
-        notes=tuple(data["notes"]),
-    )
+    def text(value: str) -> str:
+        return mask_text(value, texts)
+
+    def job(item: JobRecord) -> JobRecord:
+        tail = tuple(text(line) for line in item.log_tail)
+        return replace(item, name=text(item.name), log_tail=tail, cpu_note=text(item.cpu_note),
+                       memory_note=text(item.memory_note))
+
+    def batch(item: BatchRecord) -> BatchRecord:
+        shown = (text(item.batch), text(item.worker), text(item.error))
+        return item if shown == (item.batch, item.worker, item.error) else replace(
+            item, batch=shown[0], worker=shown[1], error=shown[2])
+
+    grid = record.grid
+    if grid is not None:
+        grid = replace(grid, coordinator=text(grid.coordinator), batches=tuple(map(batch, grid.batches)),
+                       problem=text(grid.problem))
+    return replace(
+        record, document=text(record.document), jobs=tuple(map(job, record.jobs)),
+        inputs=masked(record.inputs, texts),
+        outputs=tuple(replace(item, output=text(item.output), path=text(item.path)) for item in record.outputs),
+        grid=grid, notes=tuple(map(text, record.notes)))

@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import json
 from collections.abc import Iterator
+from dataclasses import fields
 from importlib.resources import files
 from typing import Any
 
@@ -99,9 +100,13 @@ def _e(value: Any) -> str:
 def _table(header: list[str], rows: list[list[str]], numeric: frozenset[int] = frozenset()) -> str:
     """An HTML table; cells are already escaped HTML."""
     head = "".join(f"<th>{_e(cell)}</th>" for cell in header)
-    body = "".join("<tr>" + "".join(f"<td class=\"num\">{cell}</td>" if i in numeric else f"<td>{cell}</td>"
-                                    for i, cell in enumerate(row)) + "</tr>" for row in rows)
+    body = "".join(_table_row(row, numeric) for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _table_row(row: list[str], numeric: frozenset[int]) -> str:
+    return "<tr>" + "".join(f'<td class="num">{cell}</td>' if i in numeric else f"<td>{cell}</td>"
+                            for i, cell in enumerate(row)) + "</tr>"
 
 
 def _status(status: str) -> str:
@@ -163,17 +168,22 @@ def _failed_first(batches: tuple[BatchRecord, ...]) -> list[BatchRecord]:
     return sorted(batches, key=lambda batch: batch.before_run or batch.state != "failed")
 
 
-def _grid_section(grid: GridRecord) -> str:
+def _grid_section(grid: GridRecord) -> Iterator[str]:
+    """The grid's counts, histogram and batch table; the table row by row."""
     counts = grid.counts()
     cards = "".join(f'<div class="card" id="count-{name}"><b>{value}</b>{name}</div>'
                     for name, value in counts.items())
     problem = f'<p class="muted">{_e(grid.problem)}</p>' if grid.problem else ""
-    table = _table(["batch", "state", "started", "ended", "duration", "worker", "error"],
-                   [_batch_row(batch) for batch in _failed_first(grid.batches)], frozenset({4}))
-    return (f"<h2>Grid batches</h2><p>Coordinator <code>{_e(grid.coordinator)}</code>. Batch times come from "
-            "the coordinator's markers (see docs/report.md).</p>"
-            f'<div class="cards">{cards}</div>{problem}<h3>Batch durations</h3><div id="histogram"></div>'
-            f'<div class="scroll">{table}</div>')
+    yield (f"<h2>Grid batches</h2><p>Coordinator <code>{_e(grid.coordinator)}</code>. Batch times come from "
+           "the coordinator's markers (see docs/report.md).</p>"
+           f'<div class="cards">{cards}</div>{problem}<h3>Batch durations</h3><div id="histogram"></div>'
+           '<div class="scroll">')
+    header = ["batch", "state", "started", "ended", "duration", "worker", "error"]
+    head, _, tail = _table(header, [], frozenset()).partition("</tbody>")
+    yield head
+    for batch in _failed_first(grid.batches):
+        yield _table_row(_batch_row(batch), frozenset({4}))
+    yield f"</tbody>{tail}</div>"
 
 
 def _plotly() -> Iterator[bytes]:
@@ -182,16 +192,37 @@ def _plotly() -> Iterator[bytes]:
         yield from iter(lambda: handle.read(1 << 16), b"")
 
 
-def _script_json(data: dict[str, Any]) -> str:
+def _script_json(value: Any) -> str:
     """JSON that is safe inside a <script> element."""
-    text = json.dumps(data, ensure_ascii=False, default=str, sort_keys=True)
+    text = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render_html(record: RunRecord, data: dict[str, Any]) -> Iterator[str | bytes]:
-    """The report page of ``record``, in pieces; ``data`` is its masked JSON form, which the charts read."""
+def _data_pieces(record: RunRecord) -> Iterator[str]:
+    """The record as JSON (what the charts read, and what a program may read), the batches one by one."""
+    head = {key: value for key, value in asdict_shallow(record).items() if key != "grid"}
+    head["jobs"] = [asdict_shallow(job) for job in record.jobs]
+    head["outputs"] = [asdict_shallow(item) for item in record.outputs]
+    yield _script_json(head)[:-1]
+    if record.grid is None:
+        yield ', "grid": null}'
+        return
+    grid = record.grid
+    yield f', "grid": {{"coordinator": {_script_json(grid.coordinator)}, "problem": {_script_json(grid.problem)}, '
+    yield '"batches": ['
+    for index, batch in enumerate(grid.batches):
+        yield ("," if index else "") + _script_json(asdict_shallow(batch))
+    yield "]}}"
+
+
+def asdict_shallow(item: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dictionary (tuples of strings stay as they are: JSON lists)."""
+    return {field.name: getattr(item, field.name) for field in fields(item)}
+
+
+def render_html(record: RunRecord) -> Iterator[str | bytes]:
+    """The report page of ``record`` (masked already), in pieces: the large parts are never held whole."""
     outcome = "succeeded" if record.code == 0 else f"failed (exit code {record.code})"
-    grid = _grid_section(record.grid) if record.grid is not None else ""
     notes = "".join(f"<li>{_e(note)}</li>" for note in record.notes)
     shown = f'<span class="status-{"succeeded" if record.code == 0 else "failed"}">{_e(outcome)}</span>'
     summary = _table(["document", "backend", "outcome", "started", "ended", "wall time"], [[
@@ -206,13 +237,18 @@ def render_html(record: RunRecord, data: dict[str, Any]) -> Iterator[str | bytes
     yield from _plotly()
     yield f"""</script></head>
 <body><h1>Run report: {_e(record.document)}</h1>{summary}
-{grid}
+"""
+    if record.grid is not None:
+        yield from _grid_section(record.grid)
+    yield f"""
 <h2>Timeline</h2><div id="timeline"></div>
 <h2>Jobs</h2>{_jobs_section(record.jobs)}
 <h2>Inputs</h2>{_inputs_section(record.inputs)}
 <h2>Outputs</h2>{_outputs_section(record.outputs, record.code)}
 {f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""}
-<script type="application/json" id="report-data">{_script_json(data)}</script>
+<script type="application/json" id="report-data">"""
+    yield from _data_pieces(record)
+    yield f"""</script>
 <script>{_SCRIPT}</script>
 </body></html>
 """
