@@ -31,7 +31,10 @@ from claimed_cwl.runtime.grid.batches import resolve_batches
 from claimed_cwl.runtime.grid.coordinator import CoordinationStore, open_store
 from claimed_cwl.runtime.grid.errors import GridError
 
-__all__ = ["GridProgress", "GridSource", "grid_source"]
+__all__ = ["PROGRESS_EVERY", "GridProgress", "GridSource", "grid_source"]
+
+PROGRESS_EVERY = 1.0
+"""Seconds between two listings of the coordinator for the live display."""
 
 
 def _path(value: Any) -> str | None:
@@ -66,6 +69,7 @@ class GridSource:
     problem: str = ""
     before: dict[str, set[str]] = field(default_factory=lambda: {"processed": set(), "err": set()})
     started: float = field(default_factory=time.monotonic)
+    _last: tuple[float, GridProgress] | None = field(default=None, repr=False)
 
     def markers(self) -> dict[str, set[str]]:
         """The coordinator's markers now (empty when it cannot be read)."""
@@ -77,7 +81,17 @@ class GridSource:
             return {"processed": set(), "err": set()}
 
     def progress(self) -> GridProgress:
-        """Counts of this run's batches now, and the time left at the rate seen since the run started."""
+        """Counts of this run's batches now, and the time left at the rate seen since the run started.
+
+        The coordinator is listed at most once a second (on S3 a listing is a request per 1,000 markers).
+        """
+        now = time.monotonic()
+        if self._last is not None and now - self._last[0] < PROGRESS_EVERY:
+            return self._last[1]
+        self._last = (now, self._progress())
+        return self._last[1]
+
+    def _progress(self) -> GridProgress:
         markers = self.markers()
         done = sum(1 for b in self.batches if b in markers["processed"])
         failed = sum(1 for b in self.batches if b in markers["err"] and b not in markers["processed"])
