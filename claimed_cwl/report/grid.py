@@ -17,18 +17,17 @@ the start shown is that renewal; a failed first batch has no start).
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from claimed_cwl.report.model import BatchRecord, GridRecord
 from claimed_cwl.runtime.grid import settings
 from claimed_cwl.runtime.grid.batches import resolve_batches
-from claimed_cwl.runtime.grid.coordinator import CoordinationStore, open_store
+from claimed_cwl.runtime.grid.coordinator import CoordinationStore, MarkerKind, open_store
 from claimed_cwl.runtime.grid.errors import GridError
 
 __all__ = ["PROGRESS_EVERY", "GridProgress", "GridSource", "grid_source"]
@@ -107,39 +106,44 @@ class GridSource:
             return GridRecord(self.coordinator, problem=self.problem)
         markers = self.markers()
         rows = [self._batch(batch, markers) for batch in self.batches]
-        return GridRecord(self.coordinator, tuple(_chain_starts(rows)), self.problem)
+        return GridRecord(self.coordinator, tuple(self._starts(rows)), self.problem)
 
     def _batch(self, batch: str, markers: dict[str, set[str]]) -> BatchRecord:
+        """A batch's state, end, worker and error from its marker (its start comes later, see _starts)."""
         assert self.store is not None
         before = batch in self.before["processed"] or batch in self.before["err"]
-        kind = "processed" if batch in markers["processed"] else "err" if batch in markers["err"] else None
+        kind: MarkerKind | None = ("processed" if batch in markers["processed"] else
+                                   "err" if batch in markers["err"] else None)
         if kind is None:
             return BatchRecord(batch, "pending")
-        marker = _json(self.store.read_marker(batch, "processed" if kind == "processed" else "err"))
-        lock = self.store.read_lock(batch)
+        marker = _json(self.store.read_marker(batch, kind))
+        return BatchRecord(batch, "processed" if kind == "processed" else "failed", None, _float(marker.get("time")),
+                           str(marker.get("owner", "")), str(marker.get("error", "")), before)
+
+    def _claimed(self, row: BatchRecord) -> float | None:
+        """When the batch's worker claimed it: the time of the lock record it holds (None when not held)."""
+        assert self.store is not None
+        lock = self.store.read_lock(row.batch)
         record = _json(lock[0]) if lock is not None else {}
-        owner = str(marker.get("owner", ""))
-        held = record.get("owner") == owner and record.get("state") == "held"  # "failed" is written after the marker
-        claimed = _float(record.get("time")) if held else None
-        return BatchRecord(batch, "processed" if kind == "processed" else "failed", claimed,
-                           _float(marker.get("time")), owner, str(marker.get("error", "")), before)
+        held = record.get("owner") == row.worker and record.get("state") == "held"  # "failed" comes after the marker
+        return _float(record.get("time")) if held else None
 
+    def _starts(self, rows: list[BatchRecord]) -> list[BatchRecord]:
+        """Start each batch when its worker ended the one before, a worker's first when the worker claimed it.
 
-def _chain_starts(rows: list[BatchRecord]) -> list[BatchRecord]:
-    """Start each batch when its worker ended its previous one (a worker runs its batches one after another)."""
-    by_worker: dict[str, list[int]] = {}
-    for index, row in enumerate(rows):
-        if row.worker and row.ended is not None:
-            by_worker.setdefault(row.worker, []).append(index)
-    result = list(rows)
-    for indexes in by_worker.values():
-        indexes.sort(key=lambda i: rows[i].ended or 0.0)
-        for previous, current in itertools.pairwise(indexes):
-            row = rows[current]
-            start = max(filter(None, (row.started, rows[previous].ended)), default=None)
-            result[current] = BatchRecord(row.batch, row.state, start, row.ended, row.worker, row.error,
-                                          row.before_run)
-    return result
+        A worker runs its batches one after another; the claim costs one lock read per worker.
+        """
+        by_worker: dict[str, list[int]] = {}
+        for index, row in enumerate(rows):
+            if row.worker and row.ended is not None:
+                by_worker.setdefault(row.worker, []).append(index)
+        result = list(rows)
+        for indexes in by_worker.values():
+            indexes.sort(key=lambda i: rows[i].ended or 0.0)
+            starts = [self._claimed(rows[indexes[0]]), *(rows[i].ended for i in indexes[:-1])]
+            for index, start in zip(indexes, starts, strict=True):
+                result[index] = replace(rows[index], started=start)
+        return result
 
 
 def _json(data: bytes | None) -> dict[str, Any]:
