@@ -142,8 +142,9 @@ def test_failing_workflow_report(python_base_image: str, tmp_path: Path, backend
     jobs = {job["name"]: job for job in data["jobs"]}
     assert jobs["first"]["status"] == "success"
     assert jobs["broken"]["status"] == "permanentFail"
-    if backend == "cwltool":  # Toil reports its worker's exit, not the tool's
+    if backend == "cwltool":  # Toil reports its worker's exit, not the tool's; and prints its own summary
         assert jobs["broken"]["exit_code"] == 3
+        assert re.search(r"^after +not started", done.stderr, re.M), done.stderr[-2000:]
     assert jobs["after"]["status"] == "not started" and jobs["after"]["started"] is None
     assert jobs["broken"]["log_tail"][-1] == "progress line 79"
     assert len(jobs["broken"]["log_tail"]) == 40

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,12 +58,17 @@ class RunMonitor:
             outputs=output_files(outputs), grid=grid, notes=tuple(self.notes))
 
 
+    def steps_without_jobs(self, names: Iterable[str]) -> list[str]:
+        """The tool steps of the workflow that none of the jobs ``names`` ran (``step`` or ``step_N``)."""
+        ran = set(names)
+        return [step for step in self.steps
+                if step not in ran and not any(name.startswith(f"{step}_") for name in ran)]
+
     def _not_started(self) -> tuple[JobRecord, ...]:
         """A failed run's tool steps that no job ran: not started."""
-        ran = {job.name for job in self.jobs}
         return tuple(JobRecord(step, "not started", cpu_note="the job did not start",
                                memory_note="the job did not start")
-                     for step in self.steps if step not in ran and not any(n.startswith(f"{step}_") for n in ran))
+                     for step in self.steps_without_jobs(job.name for job in self.jobs))
 
 
 def _tool_steps(process: Any) -> tuple[str, ...]:

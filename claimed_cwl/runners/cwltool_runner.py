@@ -21,7 +21,7 @@ from claimed_cwl.runners.base import RunOptions, RunResult, job_arguments
 from claimed_cwl.runners.podman import podman_path
 from claimed_cwl.runners.private import private_dir
 from claimed_cwl.runners.secret_inputs import MaskFilter, mask_text
-from claimed_cwl.runners.step_log import StepWatcher, failure_note, job_records, write_summary
+from claimed_cwl.runners.step_log import JobRow, StepWatcher, failure_note, job_records, write_summary
 
 __all__ = ["cwltool_argv", "run_cwltool"]
 
@@ -120,8 +120,10 @@ def _run(document: Path, options: RunOptions, scratch: Path) -> RunResult:
         cwltool_logger.propagate, level = saved
         cwltool_logger.setLevel(level)
         cwltool_logger.removeHandler(watcher)
-        if monitor is not None:
-            monitor.jobs = job_records(watcher)
+    if monitor is not None:
+        for step in monitor.steps_without_jobs(watcher.jobs) if code != 0 else ():
+            watcher.jobs[step] = JobRow(step, 0.0)  # never reached: "not started" in the table
+        monitor.jobs = job_records(watcher)
     if not options.quiet:
         write_summary(watcher, sys.stderr)
     if code != 0:
