@@ -129,7 +129,7 @@ def _jobs_section(jobs: tuple[JobRecord, ...]) -> str:
     tails = "".join(f'<h3 id="log-{_e(job.name)}">{_e(job.name)}: last {len(job.log_tail)} log line(s)</h3>'
                     f'<pre class="log-tail">{_e(chr(10).join(job.log_tail))}</pre>'
                     for job in jobs if job.log_tail)
-    failed = [job for job in jobs if job.status not in ("success", "skipped")]
+    failed = [job for job in jobs if job.status not in ("success", "skipped") and job.started is not None]
     no_tail = [job.name for job in failed if not job.log_tail]
     missing = (f'<p class="muted">No log lines were captured for: {_e(", ".join(no_tail))}.</p>'
                if no_tail else "")
