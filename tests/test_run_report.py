@@ -157,9 +157,12 @@ def test_failing_workflow_report(python_base_image: str, tmp_path: Path, backend
     assert "broken: last 40 log line(s)" in page.text
 
 
-def test_grid_report_200_batches(docker_client: Any, python_base_image: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [2, pytest.param(None, marks=pytest.mark.slow, id="per-batch")])
+def test_grid_report_200_batches(docker_client: Any, python_base_image: str, tmp_path: Path,
+                                 workers: int | None) -> None:
+    """Two looping workers, or (slow) one scatter job per batch: 200 bars, plus the list and report steps."""
     browser_or_skip()
-    workflow = compile_grid(tmp_path / "grid", "local", 2, "e2e-local")
+    workflow = compile_grid(tmp_path / "grid", "local", workers, "e2e-local")
     batches = [f"b{i:04d}" for i in range(200)]
     (tmp_path / "batches.txt").write_text(",".join(batches) + "\n")
     (tmp_path / "coord").mkdir()
@@ -179,8 +182,9 @@ def test_grid_report_200_batches(docker_client: Any, python_base_image: str, tmp
     assert "cannot process b0007" in failed["error"]
     timed = [batch for batch in grid["batches"] if batch["started"] is not None]
     assert len(timed) >= 199 and all(batch["ended"] >= batch["started"] for batch in timed)
-    page = _open(report, "grid")
-    assert page.timeline_bars == sum(job["started"] is not None for job in data["jobs"]) >= 3
+    page = _open(report, f"grid-{workers or 'per-batch'}")
+    assert page.timeline_bars == sum(job["started"] is not None for job in data["jobs"])
+    assert page.timeline_bars == (3 if workers else 202)  # the jobs, and the report step (and the list step)
     assert page.histogram_bars > 0
     counts = re.search(r"(\d+)\s*total\s*(\d+)\s*processed\s*(\d+)\s*failed\s*(\d+)\s*skipped\s*(\d+)\s*pending",
                        page.text)
