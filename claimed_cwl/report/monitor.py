@@ -41,7 +41,7 @@ class RunMonitor:
     interval: float = 5.0
     started: float = field(default_factory=time.time)
     jobs: tuple[JobRecord, ...] = ()
-    steps: tuple[str, ...] = ()  # the workflow's steps that run a tool (not a subworkflow)
+    steps: tuple[str, ...] | None = None  # the workflow's steps that run a tool; None: not read yet
     notes: list[str] = field(default_factory=list)
 
     def display(self, jobs: JobStates | None) -> LiveDisplay:
@@ -57,11 +57,21 @@ class RunMonitor:
             inputs=masked_inputs(self.values, self.secrets, mask),
             outputs=output_files(outputs), grid=grid, notes=tuple(self.notes))
 
+    def tool_steps(self) -> tuple[str, ...]:
+        """The workflow's steps that run a tool (not a subworkflow), read from the document when first asked."""
+        if self.steps is None:
+            from claimed_cwl.runners.job_inputs import _load_process  # noqa: PLC0415 - loads cwl-utils
+
+            try:
+                self.steps = _tool_steps(_load_process(self.document))
+            except ClaimedError:
+                self.steps = ()
+        return self.steps
 
     def steps_without_jobs(self, names: Iterable[str]) -> list[str]:
         """The tool steps of the workflow that none of the jobs ``names`` ran (``step`` or ``step_N``)."""
         ran = set(names)
-        return [step for step in self.steps
+        return [step for step in self.tool_steps()
                 if step not in ran and not any(name.startswith(f"{step}_") for name in ran)]
 
     def _not_started(self) -> tuple[JobRecord, ...]:
@@ -93,11 +103,16 @@ def _job_values(job: Path | None) -> dict[str, Any]:
 
 
 def run_monitor(document: Path, job: Path | None, backend: str, quiet: bool, interval: float = 5.0) -> RunMonitor:
-    """The monitor of a run of ``document`` with the job file ``job`` (the one the backend gets)."""
+    """The monitor of a run of ``document`` with the job file ``job`` (the one the backend gets).
+
+    The document is read with cwl-utils (cached: the inputs were checked with it) only when inputs are given.
+    """
     from claimed_cwl.cwl_secrets import secret_inputs  # noqa: PLC0415
     from claimed_cwl.runners.job_inputs import _load_process, inputs_of  # noqa: PLC0415
 
     monitor = RunMonitor(document, backend, _job_values(job), quiet=quiet, interval=interval)
+    if not monitor.values:  # no inputs given: no secret to mask, no grid (its coordinator is an input)
+        return monitor
     try:
         process = _load_process(document)
     except ClaimedError as exc:  # cwltool may still run what cwl-utils cannot load

@@ -170,7 +170,7 @@ def run_toil(document: Path, options: RunOptions) -> RunResult:
         with _display(options):
             code, printed = _run_leader(argv, options, job_store, env, failed_logs.feed)
         if stats:
-            options.monitor.jobs = toil_job_records(job_statistics(job_store), options.monitor.steps,
+            options.monitor.jobs = toil_job_records(job_statistics(job_store), options.monitor.tool_steps(),
                                                     failed_logs.tails)
         elif options.monitor is not None:
             options.monitor.notes.append("no job figures: Toil's job statistics are read only from the throw-away "
