@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Host tools besides the services: podman (a second container engine,
 # daemon-less; the tests use it), Graphviz (`dot`, for `claimed-cwl viz`; the
-# example and the tests use it).
+# example and the tests use it), and a browser: Debian's Chromium and its
+# chromedriver (the run report tests open reports in it, headless).
 # Idempotent: installs only what is missing.
 #
-# Usage: scripts/tools.sh [podman] [graphviz]     (no argument: both)
+# Usage: scripts/tools.sh [podman] [graphviz] [browser]     (no argument: all three)
 #
 # Rootful podman here needs explicit ulimits (runc cannot raise them to the
 # host's defaults inside this sandbox: "error setting rlimit ... operation not
@@ -15,14 +16,22 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 t0=$(now)
 wanted=("$@")
-[ ${#wanted[@]} -gt 0 ] || wanted=(podman graphviz)
+[ ${#wanted[@]} -gt 0 ] || wanted=(podman graphviz browser)
+packages=()
 for tool in "${wanted[@]}"; do
-    case $tool in podman | graphviz) ;; *) die "unknown tool $tool: expected podman or graphviz" ;; esac
+    case $tool in
+        podman | graphviz) packages+=("$tool") ;;
+        browser) packages+=(chromium chromium-driver) ;;
+        *) die "unknown tool $tool: expected podman, graphviz or browser" ;;
+    esac
 done
-apt_install "${wanted[@]}"
+apt_install "${packages[@]}"
 versions=()
 if [[ " ${wanted[*]} " == *" graphviz "* ]]; then
     versions+=("$(dot -V 2>&1)")
+fi
+if [[ " ${wanted[*]} " == *" browser "* ]]; then
+    versions+=("$(chromium --version 2>/dev/null | head -n 1)")
 fi
 if [[ " ${wanted[*]} " != *" podman "* ]]; then
     log "tools ready (${versions[*]}) in $(elapsed "$t0") s"

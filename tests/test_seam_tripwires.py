@@ -120,6 +120,8 @@ def test_toil_entry_point_options_and_names_are_as_relied_on() -> None:
     assert f'resolveEntryPoint("{_toil.WORKER_PROGRAM}")' in leader, "Toil no longer starts its workers as " \
         f"{_toil.WORKER_PROGRAM} (with the job store locator after the job name)"
     assert "self.jobStoreLocator," in leader
+    job = (toil_root / "job.py").read_text(encoding="utf-8")
+    assert all(f"{field}=" in job for field in _toil.JOB_STAT_FIELDS), "Toil's --stats job records changed"
     slurm = (toil_root / "batchSystems" / "slurm.py").read_text(encoding="utf-8")
     assert f'f"{_toil.SLURM_JOB_PREFIX}{{' in slurm, f"Toil no longer names its Slurm jobs {_toil.SLURM_JOB_PREFIX}..."
 

@@ -63,7 +63,15 @@ def register(subparsers: Any) -> None:
                         help="upload the outputs there after the run, then a manifest.json (sizes, SHA-256)")
     parser.add_argument("--outdir", type=Path, default=Path("."),
                         help="where outputs go, only when the run succeeds (default: .)")
-    parser.add_argument("--quiet", action="store_true", help="only warnings and errors from the runner")
+    parser.add_argument("--report", type=Path, default=None, metavar="REPORT.html",
+                        help="write a self-contained HTML run report there (timeline of every job, exit status, "
+                        "memory, outputs with checksums, log tails of failed jobs, inputs with secrets masked; "
+                        "for a grid its batches), whether the run succeeds or not")
+    parser.add_argument("--progress-seconds", type=_positive_seconds, default=5.0, metavar="SECONDS",
+                        help="seconds between two progress lines when stderr is not a terminal (default: 5); "
+                        "on a terminal the live display is redrawn twice a second")
+    parser.add_argument("--quiet", action="store_true",
+                        help="only warnings and errors from the runner, and no live progress display")
     parser.add_argument("--parallel", action="store_true", help="run independent steps in parallel (cwltool)")
     parser.add_argument("--network", default=None, metavar="NET",
                         help="container network for steps that ask for network access (e.g. host)")
@@ -74,6 +82,17 @@ def register(subparsers: Any) -> None:
                         help="leave out, with a warning, job-file keys that are not inputs of the document (as CWL "
                         "runners do; claimed-cwl-runner does this) instead of refusing the job")
     parser.set_defaults(func=run, backend_args=[], runner_option_strings=sorted(parser._option_string_actions))
+
+
+def _positive_seconds(text: str) -> float:
+    """A number of seconds above zero, for --progress-seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
 
 
 def _local_path(arg: str) -> Path:
@@ -178,6 +197,16 @@ def _check_network(document: Path, options: RunOptions) -> None:
     check_network(process, values, options.engine, document)
 
 
+def _check_report(report: Path | None) -> None:
+    """``--report`` must name a file in an existing directory: checked before anything runs."""
+    if report is None:
+        return
+    if report.is_dir():
+        raise ClaimedError(f"--report {report}: is a directory; give the HTML file to write")
+    if not report.parent.is_dir():
+        raise ClaimedError(f"--report {report}: no directory {report.parent}; create it first")
+
+
 def _needs_local_images(options: RunOptions) -> bool:
     """Whether steps run on this machine's engine (on Kubernetes every pod pulls its image itself)."""
     return options.batch_system != "kubernetes"
@@ -191,6 +220,7 @@ def run(args: argparse.Namespace) -> int:
     env = resolve_from_args(args, flags).environment
     backend, options = apply_environment(env, RunOptions(
         outdir=args.outdir, quiet=args.quiet, parallel=args.parallel, network=args.network,
+        progress_seconds=args.progress_seconds,
         extra_args=tuple(args.backend_args), inputs=inputs, job=job))
     publish = args.publish or env.publish
     if not args.tool:
@@ -201,6 +231,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(inputs_help(document, f"claimed-cwl run {args.tool}"))
             return 0
         check_outdir(options.outdir)
+        _check_report(args.report)
         _check_inputs(document, options, args)
         _check_network(document, options)
         if source is not None:
@@ -210,4 +241,4 @@ def run(args: argparse.Namespace) -> int:
 
             ensure_images(document, options.engine, options.extra_args)
         return run_staged(document, options, backend, publish=publish, endpoint=env.s3.endpoint,
-                          region=env.s3.region)
+                          region=env.s3.region, report=args.report)

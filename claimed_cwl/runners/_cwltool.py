@@ -41,6 +41,13 @@ private temporary space. Images whose user is root or a name (not a number),
 and tools that update a host directory in place (``InplaceUpdateRequirement``),
 keep cwltool's behaviour.
 
+**Log tails.** Each container job's standard output and error (which cwltool
+sends to its own standard error when the tool does not capture them) pass
+through a pipe that copies every line on and keeps the last
+:data:`LOG_TAIL_LINES`; when the job ends they are logged at DEBUG level as
+``[job NAME] log tail``, the lines in the record's ``claimed_log_tail``
+attribute (:data:`LOG_TAIL_ATTRIBUTE`), for the run report.
+
 **Secret files.** A file that an InitialWorkDir entry fills with a secret
 value (``cwltool:Secrets``) is written with mode 0600 (cwltool writes 0444),
 through no link; cwltool deletes it after the job, as before.
@@ -59,9 +66,11 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import MutableMapping
+from collections import deque
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from importlib.metadata import version
 from typing import IO, TYPE_CHECKING, Any
@@ -87,6 +96,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LOG_FORMATS",
+    "LOG_TAIL_ATTRIBUTE",
+    "LOG_TAIL_LINES",
     "OVERRIDES",
     "Override",
     "PromptDockerJob",
@@ -135,6 +146,40 @@ def peak_memory_percent(stats_lines: str) -> float:
         with contextlib.suppress(ValueError):
             peak = max(peak, float(text))
     return peak
+
+
+LOG_TAIL_LINES = 40
+"""Lines of each job's output kept for the run report."""
+LOG_TAIL_ATTRIBUTE = "claimed_log_tail"
+"""The attribute of the ``[job NAME] log tail`` record that holds the lines."""
+
+
+class _TeeLog:
+    """A pipe whose reader copies every line to ``sink`` and keeps the last ``keep`` lines."""
+
+    def __init__(self, sink: IO[str], keep: int) -> None:
+        read, write = os.pipe()
+        self.writer = os.fdopen(write, "w")
+        self._reader = os.fdopen(read, "r", encoding="utf-8", errors="replace")
+        self.lines: deque[str] = deque(maxlen=keep)
+        self._sink = sink
+        self._thread = threading.Thread(target=self._copy, name="job-log", daemon=True)
+        self._thread.start()
+
+    def _copy(self) -> None:
+        for line in self._reader:
+            self.lines.append(line.rstrip("\n"))
+            with contextlib.suppress(OSError, ValueError):
+                self._sink.write(line)
+                self._sink.flush()
+
+    def close(self) -> list[str]:
+        """Close our end of the pipe; once the job's processes have closed theirs, return the last lines."""
+        self.writer.close()
+        self._thread.join(timeout=10)  # a process the job left running may hold the pipe: keep what was read
+        if not self._thread.is_alive():
+            self._reader.close()
+        return list(self.lines)
 
 
 User = tuple[int, int | None]
@@ -292,6 +337,22 @@ class PromptDockerJob(DockerCommandLineJob):
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(str(secret_store.retrieve(volume.resolved)))
         return host_outdir_tgt
+
+    def _execute(
+        self, runtime: list[str], env: MutableMapping[str, str], runtimeContext: RuntimeContext,
+        monitor_function: Callable[[subprocess.Popen[str]], None] | None = None,
+    ) -> None:
+        """Cwltool's execution, with the job's output teed through a pipe that keeps its last lines."""
+        if runtimeContext.default_stdout is not None or runtimeContext.default_stderr is not None:
+            super()._execute(runtime, env, runtimeContext, monitor_function)
+            return
+        tee = _TeeLog(sys.stderr, LOG_TAIL_LINES)
+        context = runtimeContext.copy()
+        context.default_stdout = context.default_stderr = tee.writer
+        try:
+            super()._execute(runtime, env, context, monitor_function)
+        finally:
+            cwltool_log.debug("[job %s] log tail", self.name, extra={LOG_TAIL_ATTRIBUTE: tee.close()})
 
     def docker_monitor(
         self, cidfile: str, tmpdir_prefix: str, cleanup_cidfile: bool, docker_exe: str,
@@ -463,6 +524,7 @@ OVERRIDES = (
              ("self", "runtime", "volume", "host_outdir_tgt", "secret_store", "tmpdir_prefix")),
     Override("cwltool.job", "ContainerCommandLineJob.docker_monitor",
              ("self", "cidfile", "tmpdir_prefix", "cleanup_cidfile", "docker_exe", "process")),
+    Override("cwltool.job", "JobBase._execute", ("self", "runtime", "env", "runtimeContext", "monitor_function")),
     Override("cwltool.command_line_tool", "CommandLineTool.make_job_runner", ("self", "runtimeContext")),
     Override("cwltool.workflow", "default_make_tool", ("toolpath_object", "loadingContext")),
     Override("cwltool.executors", "JobExecutor.__call__",
@@ -477,6 +539,7 @@ OVERRIDES = (
 LOG_FORMATS = (
     ("cwltool/job.py", "[job %s] %s$ %s%s%s%s"),
     ("cwltool/job.py", "[job %s] exited with status: %d"),
+    ("cwltool/job.py", "[job %s] Max memory used: %iMiB"),
     ("cwltool/job.py", "[job %s] was terminated by signal: %s"),
     ("cwltool/job.py", "[job %s] completed %s"),
     ("cwltool/job.py", "[job %s] outputs %s"),

@@ -10,7 +10,10 @@ installed Toil by ``tests/test_seam_tripwires.py`` (which reads Toil's sources):
 - the worker program, :data:`WORKER_PROGRAM`, started with the job store
   locator among its arguments (``toil/leader.py``), in a process group of its
   own on a single machine;
-- the Slurm job name prefix, :data:`SLURM_JOB_PREFIX` (``toil/batchSystems/slurm.py``).
+- the Slurm job name prefix, :data:`SLURM_JOB_PREFIX` (``toil/batchSystems/slurm.py``);
+- for the run report, the per-job statistics that ``--stats`` makes the workers
+  write (:data:`JOB_STAT_FIELDS`, ``toil/job.py``), read back with the job
+  store's ``read_logs`` (:func:`job_statistics`).
 
 The tested Toil versions are the range in ``pyproject.toml``.
 """
@@ -18,13 +21,16 @@ The tested Toil versions are the range in ``pyproject.toml``.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 __all__ = [
+    "JOB_STAT_FIELDS",
     "LEADER_MAIN",
     "LEADER_OPTIONS",
     "SLURM_JOB_PREFIX",
@@ -37,12 +43,34 @@ __all__ = [
 LEADER_MAIN = ("toil.cwl.cwltoil", "main")
 """Module and function of the leader: what the ``toil-cwl-runner`` script calls."""
 LEADER_OPTIONS = ("--jobStore", "--outdir", "--no-prepull", "--relax-path-checks", "--logLevel", "--batchSystem",
-                  "--restart", "--podman", "--custom-net", "--workDir", "--tmpdir-prefix")
+                  "--restart", "--podman", "--custom-net", "--workDir", "--tmpdir-prefix", "--stats",
+                  "--clean")
 """Every Toil option claimed-cwl passes."""
 WORKER_PROGRAM = "_toil_worker"
 """The program (an entry point of Toil's) that runs each job, with the job store locator in its arguments."""
 SLURM_JOB_PREFIX = "toil_job_"
 """How Toil names its Slurm jobs (``toil_job_<id>_<name>``)."""
+
+
+JOB_STAT_FIELDS = ("start", "time", "clock", "class_name", "memory", "succeeded")
+"""The fields of each job's ``--stats`` record that the run report reads (all strings)."""
+
+
+def job_statistics(job_store: str) -> list[dict[str, str]]:
+    """The per-job records Toil's workers wrote with ``--stats`` into ``job_store`` (empty when none can be read)."""
+    from toil.common import Toil  # noqa: PLC0415 - heavy import, only for a report
+
+    found: list[dict[str, str]] = []
+
+    def collect(handle: Any) -> None:
+        with contextlib.suppress(ValueError, AttributeError):
+            found.extend(json.loads(handle.read()).get("jobs", []))
+
+    try:
+        Toil.resumeJobStore(job_store).read_logs(collect, read_all=True)
+    except Exception:
+        return []
+    return found
 
 
 def leader_command() -> list[str]:

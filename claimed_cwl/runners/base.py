@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,10 @@ class RunOptions:
     mask: tuple[str, ...] = ()
     # Print the output object on standard output (as cwltool does); False when the caller prints it itself.
     echo_outputs: bool = True
+    # Seconds between two progress lines when stderr is not a terminal.
+    progress_seconds: float = 5.0
+    # The run's live display and report (claimed_cwl.report.monitor.RunMonitor); set by run_document.
+    monitor: Any = None
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -62,6 +66,8 @@ class RunResult:
     code: int
     outputs: dict[str, Any] | None = None
     printed: str = ""
+    monitor: Any = None  # the RunMonitor the runner filled in (jobs), for the run report
+    mask: tuple[str, ...] = ()
 
 
 Runner = Callable[[Path, RunOptions], RunResult]
@@ -92,10 +98,14 @@ def run_document(document: Path, options: RunOptions, backend: str = "cwltool") 
     runners = _backends()
     if backend not in runners:
         raise ClaimedError(f"unknown backend {backend!r}: expected one of {', '.join(sorted(runners))}")
+    from claimed_cwl.report.monitor import run_monitor  # noqa: PLC0415
     from claimed_cwl.runners.job_inputs import prepare_job  # noqa: PLC0415 - loads cwl-utils
 
     with private_dir("claimed-job-") as scratch:
-        return runners[backend](document, prepare_job(document, options, scratch))
+        prepared = prepare_job(document, options, scratch)
+        monitor = run_monitor(document, prepared.job, backend, options.quiet, options.progress_seconds)
+        result = runners[backend](document, replace(prepared, monitor=monitor))
+        return replace(result, monitor=monitor, mask=prepared.mask)
 
 
 def job_arguments(document: Path, options: RunOptions) -> Sequence[str]:

@@ -15,13 +15,13 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from claimed_cwl.progress import Progress
 from claimed_cwl.runners.base import RunOptions, RunResult, job_arguments
 from claimed_cwl.runners.podman import podman_path
 from claimed_cwl.runners.private import private_dir
 from claimed_cwl.runners.secret_inputs import MaskFilter, mask_text
-from claimed_cwl.runners.step_log import StepWatcher, failure_note, write_summary
+from claimed_cwl.runners.step_log import JobRow, StepWatcher, failure_note, job_records, write_summary
 
 __all__ = ["cwltool_argv", "run_cwltool"]
 
@@ -67,6 +67,28 @@ def _engine_path(engine: str) -> Iterator[None]:
             os.environ["PATH"] = saved
 
 
+def _echo_handler(options: RunOptions) -> logging.Handler:
+    """The handler that shows cwltool's log at the user's verbosity, secrets masked."""
+    echo = logging.StreamHandler(sys.stderr)
+    echo.setLevel(logging.WARNING if options.quiet else logging.INFO)
+    echo.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    if options.mask:
+        echo.addFilter(MaskFilter(options.mask))
+    return echo
+
+
+def _display(monitor: Any, watcher: StepWatcher, document: Path, options: RunOptions) -> Any:
+    """The run's live display (:class:`~claimed_cwl.report.live.LiveDisplay`), reading the watcher's jobs."""
+    from claimed_cwl.report.live import LiveDisplay  # noqa: PLC0415
+
+    def states() -> list[tuple[str, str]]:
+        return [(row.name, row.status) for row in list(watcher.jobs.values())]
+
+    if monitor is not None:
+        return monitor.display(states)
+    return LiveDisplay(document.name, states, quiet=options.quiet, interval=options.progress_seconds)
+
+
 def run_cwltool(document: Path, options: RunOptions) -> RunResult:
     """Run ``document`` with cwltool; name the failed steps on failure."""
     if options.workdir is not None:
@@ -78,27 +100,27 @@ def run_cwltool(document: Path, options: RunOptions) -> RunResult:
 def _run(document: Path, options: RunOptions, scratch: Path) -> RunResult:
     from claimed_cwl.runners._cwltool import run  # noqa: PLC0415 - heavy import, only for runs
 
-    echo = logging.StreamHandler(sys.stderr)
-    echo.setLevel(logging.WARNING if options.quiet else logging.INFO)
-    echo.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    if options.mask:
-        echo.addFilter(MaskFilter(options.mask))
     argv = cwltool_argv(document, options, scratch)
     log.debug("cwltool %s", " ".join(argv))
     cwltool_logger = logging.getLogger("cwltool")
     saved = cwltool_logger.propagate, cwltool_logger.level
     cwltool_logger.propagate = False  # our watcher echoes; no duplicates through the root logger
     cwltool_logger.setLevel(logging.DEBUG)  # the watcher reads the per-job "outputs" records
-    watcher = StepWatcher(echo=echo)
+    watcher = StepWatcher()
     stdout = sys.stdout if options.echo_outputs else io.StringIO()
+    monitor = options.monitor
     try:
-        with _engine_path(options.engine), Progress(f"running {document.name}") as progress:
-            watcher.progress = progress
+        with _engine_path(options.engine), _display(monitor, watcher, document, options) as display:
+            watcher.echo, watcher.progress = _echo_handler(options), display  # stderr as the display redirects it
             code, outputs = run(argv, watcher, stdout)  # interrupted, it stops the containers cwltool started
     finally:
         cwltool_logger.propagate, level = saved
         cwltool_logger.setLevel(level)
         cwltool_logger.removeHandler(watcher)
+    if monitor is not None:
+        for step in monitor.steps_without_jobs(watcher.jobs) if code != 0 else ():
+            watcher.jobs[step] = JobRow(step, 0.0)  # never reached: "not started" in the table
+        monitor.jobs = job_records(watcher)
     if not options.quiet:
         write_summary(watcher, sys.stderr)
     if code != 0:

@@ -9,6 +9,11 @@ Workflow steps log ``[step NAME] start`` and ``[step NAME] completed STATUS``
 a logging handler, so it reads cwltool's public log, not its internals; it
 passes each record on to an echo handler that applies the user's verbosity.
 
+For the run report it also keeps each job's exit status, the peak memory
+of the ``[job NAME] Max memory used: NMiB`` line (written for containers that
+ran longer than a second) and the last lines of its output (the ``[job NAME]
+log tail`` record of :mod:`claimed_cwl.runners._cwltool`).
+
 A job whose script exited 0 but did not write a declared output fails in
 cwltool with a glob message pointing into the ``.cwl``; the watcher says
 instead that the script succeeded but did not write that output, and where.
@@ -25,14 +30,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from claimed_cwl.progress import Progress
+from claimed_cwl.report.model import JobRecord
 
-__all__ = ["JobRow", "StepWatcher", "failure_note", "format_summary", "write_summary"]
+__all__ = ["JobRow", "StepWatcher", "failure_note", "format_summary", "job_records", "write_summary"]
 
 _HEAD = re.compile(r"^\[(?P<kind>job|step|workflow) (?P<name>[^\]]*)\] ?(?P<rest>.*)$", re.DOTALL)
 _COMPLETED = re.compile(r"^completed (?P<status>\w+)")
 _STARTED = re.compile(r"^\S*\$ ")  # "[job NAME] /its/outdir$ docker run ...": the job's process starts
 _EXITED = re.compile(r"^(exited with status|was terminated by signal)")
+_EXIT_CODE = re.compile(r"^exited with status: (?P<code>-?\d+)")
+_MEMORY = re.compile(r"^Max memory used: (?P<mib>\d+)MiB")
+_LOG_TAIL = "claimed_log_tail"  # claimed_cwl.runners._cwltool.LOG_TAIL_ATTRIBUTE (not imported: cwltool is heavy)
 _NO_OUTPUT = re.compile(r"Error collecting output for parameter '(?P<param>[^']+)':.*"
                         r"Did not find output file with glob pattern: (?P<globs>\[.*\])", re.DOTALL)
 _OUTPUTS_FORMAT = "[job %s] outputs %s"
@@ -54,6 +62,10 @@ class JobRow:
     output_bytes: int = 0
     output_files: int = 0
     script_failed: bool = False
+    exit_code: int | None = None
+    peak_mib: int | None = None
+    log_tail: tuple[str, ...] = ()
+    ran: bool = False
 
     @property
     def seconds(self) -> float | None:
@@ -70,7 +82,7 @@ class JobRow:
 class StepWatcher(logging.Handler):
     """Logging handler for cwltool's logger that keeps a :class:`JobRow` per job."""
 
-    progress: Progress | None = None
+    progress: Any = None  # anything with update(text): the live display
     echo: logging.Handler | None = None
     jobs: dict[str, JobRow] = field(default_factory=dict)
     running_steps: list[str] = field(default_factory=list)
@@ -91,6 +103,12 @@ class StepWatcher(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         """Update the rows from one record, then hand it (or what it means, said plainly) to the echo handler."""
+        tail = getattr(record, _LOG_TAIL, None)
+        if isinstance(tail, list) and isinstance(record.args, tuple) and record.args:
+            row = self.jobs.get(str(record.args[0]))
+            if row is not None:
+                row.log_tail = tuple(str(line) for line in tail)
+            return
         if record.msg == _OUTPUTS_FORMAT and isinstance(record.args, tuple) and len(record.args) == 2:
             self._echo(record)
             self._outputs(str(record.args[0]), str(record.args[1]))
@@ -146,9 +164,14 @@ class StepWatcher(logging.Handler):
             # succeeded (e.g. on its outputs): the step's status is the one to show
         row = self.jobs.setdefault(name, JobRow(name, time.monotonic()))
         if kind == "job" and row.status == WAITING and _STARTED.match(rest):
-            row.started, row.status = time.monotonic(), RUNNING
+            row.started, row.status, row.ran = time.monotonic(), RUNNING, True
         if kind == "job" and _EXITED.match(rest):
             row.script_failed = True
+            code = _EXIT_CODE.match(rest)
+            row.exit_code = int(code["code"]) if code else None
+        memory = _MEMORY.match(rest) if kind == "job" else None
+        if memory is not None:
+            row.peak_mib = int(memory["mib"])
         if completed:
             row.ended, row.status = row.ended or time.monotonic(), completed["status"]
 
@@ -163,6 +186,29 @@ class StepWatcher(logging.Handler):
         for size in _file_sizes(outputs):
             row.output_files += 1
             row.output_bytes += size
+
+
+def job_records(watcher: StepWatcher) -> tuple[JobRecord, ...]:
+    """The watcher's jobs for the run report, with wall-clock times and what cwltool measured."""
+    offset = time.time() - time.monotonic()
+    records = []
+    for row in watcher.jobs.values():
+        exit_code = row.exit_code if row.exit_code is not None else 0 if row.status == "success" and row.ran else None
+        peak = row.peak_mib or None  # 0 MiB: docker stats gave no sample of the running container
+        if not row.ran:
+            memory_note = "the job did not start"
+        elif row.peak_mib is None:
+            memory_note = "not measured: cwltool samples memory only of containers running longer than 1 s"
+        else:
+            memory_note = "not measured: no sample while the container ran" if peak is None else ""
+        records.append(JobRecord(
+            name=row.name, status=row.final_status,
+            started=row.started + offset if row.ran else None,
+            ended=row.ended + offset if row.ran and row.ended is not None else None,
+            exit_code=exit_code, peak_memory=None if peak is None else peak * 2**20,
+            cpu_note="not measured by cwltool" if row.ran else "the job did not start",
+            memory_note=memory_note, log_tail=row.log_tail if row.final_status not in _NOT_FAILED else ()))
+    return tuple(records)
 
 
 def _file_sizes(value: Any) -> Iterator[int]:

@@ -33,12 +33,13 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
 from claimed_cwl.errors import ClaimedError
-from claimed_cwl.runners._toil import leader_command, slurm_jobs, stop_local_workers
+from claimed_cwl.runners._toil import job_statistics, leader_command, slurm_jobs, stop_local_workers
 from claimed_cwl.runners.base import RunOptions, RunResult, job_arguments
 from claimed_cwl.runners.podman import podman_path
 from claimed_cwl.runners.private import private_dir
@@ -158,7 +159,22 @@ def run_toil(document: Path, options: RunOptions) -> RunResult:
             env["TMPDIR"] = str(scratch / "tmp")
             if options.workdir is None:  # and so do the job directories, where secret files are staged
                 options = replace(options, workdir=scratch / "tmp")
-        code, printed = _run_leader(toil_argv(document, options, job_store), options, job_store, env)
+        argv = toil_argv(document, options, job_store)
+        # per-job records for the report, only in our own job store (the user's stays as Toil leaves it)
+        stats = options.monitor is not None and options.job_store is None
+        if stats:
+            argv[len(leader_command()):len(leader_command())] = ["--stats", "--clean=never"]  # records for the report
+        from claimed_cwl.report.toil_stats import FailedJobLogs, toil_job_records  # noqa: PLC0415
+
+        failed_logs = FailedJobLogs()
+        with _display(options):
+            code, printed = _run_leader(argv, options, job_store, env, failed_logs.feed)
+        if stats:
+            options.monitor.jobs = toil_job_records(job_statistics(job_store), options.monitor.tool_steps(),
+                                                    failed_logs.tails)
+        elif options.monitor is not None:
+            options.monitor.notes.append("no job figures: Toil's job statistics are read only from the throw-away "
+                                         "job store (a named job store is left as Toil leaves it)")
     if code != 0:
         print(f"claimed-cwl: toil-cwl-runner failed with exit code {code}", file=sys.stderr)
     outputs = _output_object(printed) if code == 0 else None
@@ -166,6 +182,16 @@ def run_toil(document: Path, options: RunOptions) -> RunResult:
         sys.stdout.write(printed)
         sys.stdout.flush()
     return RunResult(code, outputs, "" if outputs is not None else printed)
+
+
+def _display(options: RunOptions) -> Any:
+    """The live display while the leader runs: elapsed time and, for a grid, its batches.
+
+    Toil's steps are not followed while it runs.
+    """
+    if options.monitor is None:
+        return contextlib.nullcontext()
+    return options.monitor.display(None)
 
 
 def _output_object(printed: str) -> dict[str, Any] | None:
@@ -177,17 +203,18 @@ def _output_object(printed: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _run_leader(argv: list[str], options: RunOptions, job_store: str, env: dict[str, str]) -> tuple[int, str]:
+def _run_leader(argv: list[str], options: RunOptions, job_store: str, env: dict[str, str],
+                observe: Callable[[str], None] | None = None) -> tuple[int, str]:
     """Run the Toil leader; return its exit code and standard output (where it prints the output object).
 
     Its stderr is masked when there is something to mask; everything is stopped if the run is interrupted.
     """
-    masking = bool(options.mask)
+    masking = bool(options.mask) or options.monitor is not None  # copied line by line: the live display stays below
     leader = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE if masking else None,
                               text=True, errors="replace")
     copier = None
     if masking:
-        copier = threading.Thread(target=_copy_masked, args=(leader.stderr, options.mask), daemon=True)
+        copier = threading.Thread(target=_copy_masked, args=(leader.stderr, options.mask, observe), daemon=True)
         copier.start()
     try:
         printed = leader.stdout.read() if leader.stdout is not None else ""
@@ -208,8 +235,14 @@ def _run_leader(argv: list[str], options: RunOptions, job_store: str, env: dict[
     return code, printed
 
 
-def _copy_masked(stream: TextIO, texts: tuple[str, ...]) -> None:
-    """Copy the leader's stderr to ours line by line, with secret values and secret file paths masked."""
+def _copy_masked(stream: TextIO, texts: tuple[str, ...], observe: Callable[[str], None] | None = None) -> None:
+    """Copy the leader's stderr to ours line by line, with secret values and secret file paths masked.
+
+    ``observe`` sees each line as copied (the run report reads the failed jobs' logs from it).
+    """
     for line in stream:
-        sys.stderr.write(mask_text(line, texts))
+        shown = mask_text(line, texts)
+        sys.stderr.write(shown)
         sys.stderr.flush()
+        if observe is not None:
+            observe(shown)

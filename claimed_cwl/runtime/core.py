@@ -131,10 +131,12 @@ def redact_environment(text: str, environ: Mapping[str, str] | None = None, mask
     return redact(text, (value for name, value in env.items() if is_secret_name(name)), mask)
 
 
-def atomic_write(path: str | os.PathLike[str], data: str | bytes, mode: int | None = None) -> Path:
+def atomic_write(path: str | os.PathLike[str], data: str | bytes | Iterable[str | bytes],
+                 mode: int | None = None) -> Path:
     """Write ``data`` to ``path`` whole or not at all (a temporary file beside it, then ``os.replace``).
 
-    ``mode`` sets the file's permissions (default: a new file's, after the umask). Returns the path.
+    ``data`` may also be an iterable of pieces, written one after the other (a large file is then never
+    held whole). ``mode`` sets the file's permissions (default: a new file's, after the umask). Returns the path.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -144,7 +146,8 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes, mode: int | No
         with os.fdopen(handle, "wb") as stream:
             if mode is not None:
                 os.fchmod(stream.fileno(), mode)
-            stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+            for piece in [data] if isinstance(data, str | bytes) else data:
+                stream.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)

@@ -12,9 +12,10 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from claimed_cwl.errors import ClaimedError
-from claimed_cwl.runners.base import RunOptions, run_document
+from claimed_cwl.runners.base import RunOptions, RunResult, run_document
 from claimed_cwl.runners.private import private_dir
 from claimed_cwl.staging.deliver import deliver_outputs, staged_outdir
 from claimed_cwl.staging.publish import MANIFEST_NAME, RetryPolicy, publish_outputs
@@ -35,6 +36,15 @@ def _staged_options(document: Path, options: RunOptions, scratch: Path, endpoint
     return replace(options, job=staged, inputs=())
 
 
+def _write_report(path: Path | None, result: RunResult, outputs: dict[str, Any] | None) -> None:
+    if path is None or result.monitor is None:
+        return
+    from claimed_cwl.report.collect import write_report  # noqa: PLC0415
+
+    write_report(path, result.monitor.record(result.code, outputs, result.mask), result.mask)
+    print(f"claimed-cwl: run report written to {path}", file=sys.stderr)
+
+
 def run_staged(
     document: Path,
     options: RunOptions,
@@ -44,11 +54,13 @@ def run_staged(
     endpoint: str | None = None,
     region: str | None = None,
     policy: RetryPolicy | None = None,
+    report: Path | None = None,
 ) -> int:
     """Stage ``s3://`` inputs, run ``document``, deliver its outputs to ``--outdir`` and publish them (if asked).
 
     A failed run delivers nothing: ``--outdir`` is left as it was. Returns the
-    runner's exit code; a failed publish raises :class:`PublishError`.
+    runner's exit code; a failed publish raises :class:`PublishError`. With
+    ``report``, the run report (:mod:`claimed_cwl.report`) is written there, whether the run succeeded or not.
     """
     if publish is not None:
         parse_s3_url(publish)  # a bad destination fails before the run, not after it
@@ -58,8 +70,10 @@ def run_staged(
         if result.code != 0:
             published = f"; nothing published to {publish}" if publish else ""
             print(f"claimed-cwl: the run failed: no output delivered to {options.outdir}{published}", file=sys.stderr)
+            _write_report(report, result, None)
             return result.code
         outputs = deliver_outputs(staged, result.outputs)
+    _write_report(report, result, outputs)
     if outputs is not None:
         sys.stdout.write(json.dumps(outputs, indent=4, ensure_ascii=False, default=str) + "\n")
     else:
