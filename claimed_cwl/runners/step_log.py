@@ -36,6 +36,9 @@ _EXITED = re.compile(r"^(exited with status|was terminated by signal)")
 _NO_OUTPUT = re.compile(r"Error collecting output for parameter '(?P<param>[^']+)':.*"
                         r"Did not find output file with glob pattern: (?P<globs>\[.*\])", re.DOTALL)
 _OUTPUTS_FORMAT = "[job %s] outputs %s"
+# cwltool names the job of a tool run alone after the tool's id, its file name when it has none:
+# "word-count.cwl", "word-count.cwl_2"; the row is "word-count", "word-count_2".
+_FILE_SUFFIX = re.compile(r"\.cwl(?=(_\d+)?$)")
 _CWLTOOL_HINT = "Workflow error, try again with --debug for more information:"
 # Status of a job that is prepared but whose process has not started; of one whose process runs.
 WAITING, RUNNING = "waiting", "running"
@@ -93,18 +96,19 @@ class StepWatcher(logging.Handler):
         """Update the rows from one record, then hand it (or what it means, said plainly) to the echo handler."""
         if record.msg == _OUTPUTS_FORMAT and isinstance(record.args, tuple) and len(record.args) == 2:
             self._echo(record)
-            self._outputs(str(record.args[0]), str(record.args[1]))
+            self._outputs(_row_name(str(record.args[0])), str(record.args[1]))
             return
         message = record.getMessage()
         head = _HEAD.match(message)
+        name = _row_name(head["name"]) if head is not None else ""
         if head is not None and head["kind"] == "job":
-            record = self._plainer(head["name"], head["rest"], record)
+            record = self._plainer(name, head["rest"], record)
         if record.levelno >= logging.ERROR:
             self.last_error = record.getMessage()
         self._echo(record)
         if head is None or head["kind"] == "workflow":
             return
-        self._status(head["kind"], head["name"], head["rest"])
+        self._status(head["kind"], name, head["rest"])
         if self.progress is not None:
             done = sum(1 for row in self.jobs.values() if row.ended is not None)
             running = [row.name for row in self.jobs.values() if row.status == RUNNING]
@@ -216,3 +220,8 @@ def failure_note(watcher: StepWatcher) -> str:
         return f"failed step(s): {', '.join(dict.fromkeys(watcher.failed))}"
     said = " ".join(watcher.last_error.split()).removeprefix(_CWLTOOL_HINT).strip() or "see the log above"
     return f"the run failed outside its steps: {said[:300]}"
+
+
+def _row_name(job_name: str) -> str:
+    """The name of a job's row: cwltool's job name without the ``.cwl`` of a tool's file name."""
+    return _FILE_SUFFIX.sub("", job_name)
