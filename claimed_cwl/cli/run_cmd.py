@@ -65,6 +65,10 @@ def register(subparsers: Any) -> None:
                         help="where outputs go, only when the run succeeds (default: .)")
     parser.add_argument("--quiet", action="store_true", help="only warnings and errors from the runner")
     parser.add_argument("--parallel", action="store_true", help="run independent steps in parallel (cwltool)")
+    parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                        help="re-use the results of steps whose tool, inputs and image are unchanged, kept in DIR "
+                        "(cwltool); an image is known by its id, so a step whose image was rebuilt under the same "
+                        "tag runs again, and so do the steps after it")
     parser.add_argument("--network", default=None, metavar="NET",
                         help="container network for steps that ask for network access (e.g. host)")
     parser.add_argument("--repository", default="claimed",
@@ -177,7 +181,10 @@ def run(args: argparse.Namespace) -> int:
     env = resolve_from_args(args, flags).environment
     backend, options = apply_environment(env, RunOptions(
         outdir=args.outdir, quiet=args.quiet, parallel=args.parallel, network=args.network,
-        extra_args=tuple(args.backend_args), inputs=inputs, job=job))
+        extra_args=tuple(args.backend_args), inputs=inputs, job=job, cache=args.cache))
+    if args.cache is not None and backend != "cwltool":
+        raise ClaimedError(f"--cache works with the cwltool backend, not {backend}: Toil resumes a run from its "
+                           "job store instead (set job_store and use --restart, see docs/environments.md)")
     publish = args.publish or env.publish
     if not args.tool:
         raise ClaimedError("nothing to run: give a CWL document, an operator source, or --component IMAGE")

@@ -45,6 +45,8 @@ class RunOptions:
     mask: tuple[str, ...] = ()
     # Print the output object on standard output (as cwltool does); False when the caller prints it itself.
     echo_outputs: bool = True
+    # cwltool only: re-use the results of steps whose tool, inputs and image (by id) are unchanged.
+    cache: Path | None = None
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:

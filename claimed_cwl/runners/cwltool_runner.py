@@ -44,9 +44,13 @@ def cwltool_argv(document: Path, options: RunOptions, scratch: Path | None = Non
         argv.append("--parallel")
     if options.network:
         argv.append(f"--custom-net={options.network}")
+    if options.cache is not None:
+        argv.append(f"--cachedir={options.cache.resolve()}")
     tmp_root = scratch or options.workdir
     if tmp_root is not None:
-        argv += [f"--tmpdir-prefix={tmp_root}/tmp", f"--tmp-outdir-prefix={tmp_root}/out"]
+        argv.append(f"--tmpdir-prefix={tmp_root}/tmp")
+        if options.cache is None:  # with --cachedir, each job's outputs go into the cache instead
+            argv.append(f"--tmp-outdir-prefix={tmp_root}/out")
     argv += list(options.extra_args)
     argv += job_arguments(document, options)
     return argv

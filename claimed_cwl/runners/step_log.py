@@ -3,7 +3,9 @@
 cwltool reports each job on its ``cwltool`` logger: ``[job NAME] initializing``
 (DEBUG) when it is prepared, ``[job NAME] DIR$ COMMAND`` when its process
 starts, ``[job NAME] exited with status: N`` when that fails, ``[job NAME]
-completed STATUS`` at the end and, at DEBUG level, ``[job NAME] outputs {...}``.
+completed STATUS`` at the end and, at DEBUG level, ``[job NAME] outputs {...}``;
+a job whose results come from the cache (``--cache``) logs only ``[job NAME]
+Using cached output in DIR``, and its row says ``cached``.
 Workflow steps log ``[step NAME] start`` and ``[step NAME] completed STATUS``
 (a step can fail after its job succeeded, e.g. on its outputs). The watcher is
 a logging handler, so it reads cwltool's public log, not its internals; it
@@ -42,8 +44,11 @@ _FILE_SUFFIX = re.compile(r"\.cwl(?=(_\d+)?$)")
 _CWLTOOL_HINT = "Workflow error, try again with --debug for more information:"
 # Status of a job that is prepared but whose process has not started; of one whose process runs.
 WAITING, RUNNING = "waiting", "running"
+# Status of a job whose outputs came from the cache (--cache): "[job NAME] Using cached output in DIR".
+CACHED = "cached"
+_CACHED = re.compile(r"^Using cached output in ")
 # Statuses that are no failure: cwltool's success and skipped (a 'when' that was false), and unfinished jobs.
-_NOT_FAILED = frozenset({"success", "skipped", WAITING, RUNNING})
+_NOT_FAILED = frozenset({"success", "skipped", CACHED, WAITING, RUNNING})
 
 
 @dataclass
@@ -153,6 +158,8 @@ class StepWatcher(logging.Handler):
             row.started, row.status = time.monotonic(), RUNNING
         if kind == "job" and _EXITED.match(rest):
             row.script_failed = True
+        if kind == "job" and _CACHED.match(rest):
+            row.ended, row.status = time.monotonic(), CACHED
         if completed:
             row.ended, row.status = row.ended or time.monotonic(), completed["status"]
 
