@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _toy_operators import COUNT, MAKE, SHOUT, build_toy
 
-from claimed_cwl.build.operator_build import build_operator
 from claimed_cwl.cli import main
 from claimed_cwl.emit import ArtifactSettings, ImageSettings
 from claimed_cwl.workflow import Workflow, load_operator
@@ -33,50 +33,9 @@ CWLTOOL = str(Path(sys.executable).with_name("cwltool"))
 SETTINGS = ArtifactSettings(image=ImageSettings(repository="claimed-test", version="cache"))
 STEPS = {"make-text", "shout", "count-chars"}
 
-MAKE = '''"""Write a line of text."""
-import os
-
-# the text to write
-text = os.getenv('text', 'hello cache')
-# the file written
-output_file = os.getenv('output_file', 'text.txt')
-with open(output_file, 'w') as handle:
-    handle.write(text + '\\n')
-'''
-
-SHOUT = '''"""Copy a text file (the code says how)."""
-import os
-
-# the text file to read
-input_file = os.environ['input_file']
-# the file written
-output_file = os.getenv('output_file', 'shouted.txt')
-with open(input_file) as handle:
-    data = handle.read()
-with open(output_file, 'w') as handle:
-    handle.write(data{change})
-'''
-
-COUNT = '''"""Count the upper-case letters of a text file."""
-import os
-
-# the text file to read
-input_file = os.environ['input_file']
-# the file written
-output_file = os.getenv('output_file', 'count.txt')
-with open(input_file) as handle:
-    data = handle.read()
-with open(output_file, 'w') as handle:
-    handle.write(str(sum(1 for char in data if char.isupper())) + '\\n')
-'''
-
 
 def _build(docker_client: Any, root: Path, name: str, text: str) -> Path:
-    source = root / "src" / name / f"{name}.py"
-    source.parent.mkdir(parents=True, exist_ok=True)
-    source.write_text(text, encoding="utf-8")
-    built = build_operator(docker_client, source, (), SETTINGS, root / "out" / name, force=True)
-    return built.cwl
+    return build_toy(docker_client, root, name, text, SETTINGS)
 
 
 # cwltool numbers the jobs of one process: the second in-process run's make-text is make-text_2
