@@ -191,7 +191,7 @@ def test_bad_license_and_repository() -> None:
     ada = (parse_author(ADA),)
     with pytest.raises(ClaimedError, match="expected an SPDX licence id"):
         BundleMetadata(ada, "Apache 2.0", "https://example.org/r", date(2026, 1, 2))
-    with pytest.raises(ClaimedError, match="--code-repository 'example.org': expected a URL"):
+    with pytest.raises(ClaimedError, match=r"--code-repository 'example\.org': expected a URL"):
         BundleMetadata(ada, "MIT", "example.org", date(2026, 1, 2))
     with pytest.raises(ClaimedError, match="no author"):
         BundleMetadata((), "MIT", "https://example.org/r", date(2026, 1, 2))
