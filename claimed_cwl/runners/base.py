@@ -47,6 +47,8 @@ class RunOptions:
     echo_outputs: bool = True
     # cwltool only: re-use the results of steps whose tool, inputs and image (by id) are unchanged.
     cache: Path | None = None
+    # Write a Provenance Run Crate of the run there (claimed_cwl.provenance).
+    provenance: Path | None = None
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -64,6 +66,8 @@ class RunResult:
     code: int
     outputs: dict[str, Any] | None = None
     printed: str = ""
+    # One record per job (claimed_cwl.provenance.StepRecord), when RunOptions.provenance asks for them.
+    steps: tuple[Any, ...] = ()
 
 
 Runner = Callable[[Path, RunOptions], RunResult]

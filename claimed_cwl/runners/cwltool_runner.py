@@ -94,6 +94,12 @@ def _run(document: Path, options: RunOptions, scratch: Path) -> RunResult:
     cwltool_logger.propagate = False  # our watcher echoes; no duplicates through the root logger
     cwltool_logger.setLevel(logging.DEBUG)  # the watcher reads the per-job "outputs" records
     watcher = StepWatcher(echo=echo)
+    recorder = None
+    if options.provenance is not None:
+        from claimed_cwl.provenance import JobRecorder  # noqa: PLC0415
+
+        recorder = JobRecorder()
+        cwltool_logger.addHandler(recorder)
     stdout = sys.stdout if options.echo_outputs else io.StringIO()
     try:
         with _engine_path(options.engine), Progress(f"running {document.name}") as progress:
@@ -106,9 +112,11 @@ def _run(document: Path, options: RunOptions, scratch: Path) -> RunResult:
         cwltool_logger.propagate, level = saved
         cwltool_logger.setLevel(level)
         cwltool_logger.removeHandler(watcher)
+        if recorder is not None:
+            cwltool_logger.removeHandler(recorder)
     if not options.quiet:
         write_summary(watcher, sys.stderr)
     if code != 0:
         print(f"claimed-cwl: {mask_text(failure_note(watcher), options.mask)}", file=sys.stderr)
     printed = stdout.getvalue() if isinstance(stdout, io.StringIO) and outputs is None else ""
-    return RunResult(code, outputs, printed)
+    return RunResult(code, outputs, printed, steps=recorder.steps() if recorder is not None else ())
