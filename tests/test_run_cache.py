@@ -21,11 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _toy_operators import COUNT, MAKE, SHOUT, build_toy
+from _toy_operators import SHOUT, build_toy, three_steps
 
 from claimed_cwl.cli import main
 from claimed_cwl.emit import ArtifactSettings, ImageSettings
-from claimed_cwl.workflow import Workflow, load_operator
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -55,14 +54,7 @@ def _cached(stderr: str) -> set[str]:
 @pytest.fixture
 def workflow(docker_client: Any, python_base_image: str, tmp_path: Path) -> Path:
     """The three-step workflow, saved; shout keeps the text as it is."""
-    make = load_operator(_build(docker_client, tmp_path, "make_text", MAKE))
-    shout = load_operator(_build(docker_client, tmp_path, "shout", SHOUT.format(change="")))
-    count = load_operator(_build(docker_client, tmp_path, "count_chars", COUNT))
-    with Workflow("cache-three") as wf:
-        made = make()
-        shouted = shout(input_file=made.outputs.output_file)
-        wf.output("count", count(input_file=shouted.outputs.output_file).outputs.output_file)
-    return wf.save(tmp_path / "wf")
+    return three_steps(docker_client, tmp_path, SETTINGS)
 
 
 def _run(workflow: Path, cache: Path, outdir: Path, capfd: pytest.CaptureFixture[str]) -> tuple[str, str]:

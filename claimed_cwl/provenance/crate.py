@@ -109,6 +109,7 @@ class _Builder:
         processes = graph if isinstance(graph, list) else [{**packed, "id": "#main"}]
         self.processes = {_short(str(p.get("id", "#main"))): p for p in processes}
         self.files: dict[str, Any] = {}
+        self.single_tool: Any = None
         main = self.processes.get("main", {})
         self.step_runs = {_short(str(s["id"])): _short(str(s["run"])) for s in main.get("steps") or ()
                           if isinstance(s.get("run"), str)}
@@ -123,6 +124,8 @@ class _Builder:
         crate = self.crate
         main = self.processes.get("main") or next(iter(self.processes.values()))
         workflow = crate.add_workflow(source, dest_path=WORKFLOW, main=True, lang="cwl", gen_cwl=False)
+        if main.get("class") != "Workflow":  # a tool run alone: its one job ran the main entity
+            self.single_tool = workflow
         workflow.properties()["@type"] = ["File", "SoftwareSourceCode", "ComputationalWorkflow", "HowTo"]
         workflow["name"] = str(main.get("label") or self.facts.document.stem)
         self._parameters(workflow, main, WORKFLOW)
@@ -151,6 +154,9 @@ class _Builder:
                  object=[{"@id": c.id} for c in controls if c is not None],
                  startTime=self.facts.started.isoformat(), endTime=self.facts.ended.isoformat())
         root = crate.root_dataset
+        for profile in PROFILES:
+            name, version = profile.rsplit("/", 2)[-2:]
+            self.add(profile, ["CreativeWork", "Profile"], name=name, version=version)
         root["conformsTo"] = [{"@id": profile} for profile in PROFILES]
         root["mentions"] = [{"@id": run.id}]
         root["name"] = f"Provenance of a run of {workflow['name']}"
@@ -175,9 +181,9 @@ class _Builder:
         return tool
 
     def _job(self, number: int, record: StepRecord, tools: dict[str, Any], how_to: dict[str, Any]) -> Any:
-        step_name = record.step or record.name.rsplit("_", 1)[0]
+        step_name = _step_of(record.step or record.name, self.step_runs)
         tool_name = _short(record.tool) if record.tool else self.step_runs.get(_short(step_name), "")
-        tool = tools.get(tool_name)
+        tool = tools.get(tool_name, self.single_tool)
         action = self.add(f"#job-{number}", "CreateAction", name=f"Job {record.name}",
                           instrument={"@id": tool.id} if tool is not None else None,
                           startTime=record.started.isoformat() if record.started else None,
@@ -185,7 +191,7 @@ class _Builder:
                           actionStatus=_status(record.status in ("success", "cached")),
                           object=self._values(self._scrubbed_inputs(record), "", "", copy=False),
                           result=self._values(record.outputs, "", "", copy=False))
-        process = self.processes.get(tool_name, {})
+        process = self.processes.get(tool_name) or (self.processes["main"] if self.single_tool else {})
         image = _docker_pull(process)
         if image is not None:
             action["containerImage"] = {"@id": self._image(image).id}
@@ -245,6 +251,18 @@ class _Builder:
             entity = self.add(f"#file-{key[:40]}", "File", **properties)
         self.files[key] = entity
         return entity
+
+
+def _step_of(job_name: str, steps: dict[str, str]) -> str:
+    """The step of a job (``steps``: step -> tool of the main workflow).
+
+    cwltool names a job and its step ``STEP`` or ``STEP_2`` (numbered per process); Toil ``WORKFLOW.STEP.TOOL``,
+    or ``WORKFLOW.INDEX.TOOL`` for a scatter job, whose tool is named like its step in claimed-cwl's workflows.
+    """
+    found = next((part for part in job_name.split(".") if part in steps), None)
+    if found is not None:
+        return found
+    return job_name.rsplit("_", 1)[0] if job_name.rsplit("_", 1)[-1].isdigit() else job_name
 
 
 def _short_scope(identifier: str) -> str:

@@ -18,9 +18,10 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-__all__ = ["JobRecorder", "StepRecord", "records_from_log"]
+__all__ = ["JobRecorder", "StepRecord", "records_from_log", "records_from_logs"]
 
 _INIT = re.compile(r"^initializing from (?P<tool>\S+?)(?: as part of step (?P<step>\S+))?$")
 _STARTED = re.compile(r"^\S*\$ ")
@@ -49,6 +50,7 @@ class _Records:
     def __init__(self) -> None:
         self.jobs: dict[str, StepRecord] = {}
         self.steps: dict[str, StepRecord] = {}
+        self.current: dict[str, str] = {}  # job name -> key of its latest record
 
     def step_event(self, name: str, rest: str, when: datetime) -> None:
         record = self.steps.setdefault(name, StepRecord(name, step=name))
@@ -65,8 +67,12 @@ class _Records:
         return (*jobs, *(r for name, r in self.steps.items() if name not in covered and r.status))
 
     def event(self, name: str, rest: str, when: datetime) -> None:
-        record = self.jobs.setdefault(name, StepRecord(name))
         init = _INIT.match(rest)
+        key = self.current.get(name, name)
+        if init and key in self.jobs and self.jobs[key].status:  # the same name again (Toil's scatter jobs)
+            key = f"{name}#{sum(1 for k in self.jobs if k.split('#')[0] == name) + 1}"
+        self.current[name] = key
+        record = self.jobs.setdefault(key, StepRecord(name))
         completed = _COMPLETED.match(rest)
         if init:
             record.tool, record.step = init["tool"], init["step"] or ""
@@ -126,7 +132,11 @@ def _feed(records: _Records, head: re.Match[str], when: datetime) -> None:
         records.step_event(head["name"], head["rest"], when)
 
 
-_TOIL_LINE = re.compile(r"^\[(?P<when>\d{4}-\d\d-\d\dT[\d:.]+[+-]\d{4})\] \[[^\]]*\] \[\w\] \[cwltool\] (?P<msg>.*)$")
+_TOIL_LINE = re.compile(r"^\[(?P<when>\d{4}-\d\d-\d\dT[\d:.]+[+-]\d{4})\] \[[^\]]*\] \[\w\] \[(?P<logger>[\w.]+)\] "
+                        r"(?P<msg>.*)$")
+
+
+_TOIL_JOB = re.compile(r"^(?P<what>Working on job|Completed body for) 'CWLJob' (?P<name>\S+) ")
 
 
 def records_from_log(lines: Iterable[str]) -> tuple[StepRecord, ...]:
@@ -149,6 +159,22 @@ def records_from_log(lines: Iterable[str]) -> tuple[StepRecord, ...]:
             continue
         flush()
         when = datetime.strptime(match["when"], "%Y-%m-%dT%H:%M:%S%z")
-        current, pending = (when, match["msg"]), []
+        current, pending = ((when, match["msg"]) if match["logger"] == "cwltool" else None), []
+        worker = _TOIL_JOB.match(match["msg"]) if match["logger"] == "toil.worker" else None
+        if worker is not None:  # a job's body, also of jobs cwltool logs nothing for (an ExpressionTool's)
+            records.event(worker["name"], "$ " if worker["what"] == "Working on job" else "completed success", when)
     flush()
     return records.records()
+
+
+def records_from_logs(directory: Path) -> tuple[StepRecord, ...]:
+    """The job records of every log file in ``directory`` (Toil's ``--writeLogs``), ordered by start."""
+    found: list[StepRecord] = []
+    for path in sorted(directory.glob("*.log")) if directory.is_dir() else ():
+        if ".stdout_" in path.name:  # what the worker printed besides its log
+            continue
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            found.extend(records_from_log(lines))
+    unique = {(r.name, r.tool, r.started, json.dumps(r.inputs, sort_keys=True, default=str)): r for r in found}
+    earliest = datetime.max.replace(tzinfo=UTC)  # Toil writes a chained job's log under each job's name
+    return tuple(sorted(unique.values(), key=lambda r: r.started or earliest))

@@ -158,14 +158,28 @@ def run_toil(document: Path, options: RunOptions) -> RunResult:
             env["TMPDIR"] = str(scratch / "tmp")
             if options.workdir is None:  # and so do the job directories, where secret files are staged
                 options = replace(options, workdir=scratch / "tmp")
-        code, printed = _run_leader(toil_argv(document, options, job_store), options, job_store, env)
+        argv, logs = toil_argv(document, options, job_store), None
+        if options.provenance is not None:  # every worker's cwltool events, at DEBUG (claimed_cwl.provenance)
+            from claimed_cwl.provenance.toil_logs import toil_provenance_args  # noqa: PLC0415
+
+            logs = scratch / "worker-logs"
+            level = next(i for i, arg in enumerate(argv) if arg.startswith("--logLevel="))
+            argv[level:level + 1] = toil_provenance_args(logs)
+        code, printed = _run_leader(argv, options, job_store, env)
+        steps = _records(logs) if logs is not None else ()
     if code != 0:
         print(f"claimed-cwl: toil-cwl-runner failed with exit code {code}", file=sys.stderr)
     outputs = _output_object(printed) if code == 0 else None
     if options.echo_outputs:
         sys.stdout.write(printed)
         sys.stdout.flush()
-    return RunResult(code, outputs, "" if outputs is not None else printed)
+    return RunResult(code, outputs, "" if outputs is not None else printed, steps=steps)
+
+
+def _records(logs: Path) -> tuple[Any, ...]:
+    from claimed_cwl.provenance.record import records_from_logs  # noqa: PLC0415
+
+    return records_from_logs(logs)
 
 
 def _output_object(printed: str) -> dict[str, Any] | None:
@@ -182,12 +196,13 @@ def _run_leader(argv: list[str], options: RunOptions, job_store: str, env: dict[
 
     Its stderr is masked when there is something to mask; everything is stopped if the run is interrupted.
     """
-    masking = bool(options.mask)
+    masking = bool(options.mask) or options.provenance is not None  # provenance: Toil logs at DEBUG, filtered
     leader = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE if masking else None,
                               text=True, errors="replace")
     copier = None
     if masking:
-        copier = threading.Thread(target=_copy_masked, args=(leader.stderr, options.mask), daemon=True)
+        least = "W" if options.quiet else "I"
+        copier = threading.Thread(target=_copy_masked, args=(leader.stderr, options.mask, least), daemon=True)
         copier.start()
     try:
         printed = leader.stdout.read() if leader.stdout is not None else ""
@@ -208,8 +223,12 @@ def _run_leader(argv: list[str], options: RunOptions, job_store: str, env: dict[
     return code, printed
 
 
-def _copy_masked(stream: TextIO, texts: tuple[str, ...]) -> None:
-    """Copy the leader's stderr to ours line by line, with secret values and secret file paths masked."""
+def _copy_masked(stream: TextIO, texts: tuple[str, ...], least: str = "D") -> None:
+    """Copy the leader's stderr to ours line by line, from level ``least`` up, secrets and their paths masked."""
+    from claimed_cwl.provenance.toil_logs import LevelFilter  # noqa: PLC0415
+
+    level = LevelFilter(least)
     for line in stream:
-        sys.stderr.write(mask_text(line, texts))
-        sys.stderr.flush()
+        if level.shown(line):
+            sys.stderr.write(mask_text(line, texts))
+            sys.stderr.flush()
