@@ -6,6 +6,8 @@ import logging
 import threading
 from pathlib import Path
 
+import pytest
+
 from claimed_cwl.provenance import JobRecorder
 from claimed_cwl.provenance.record import records_from_logs
 from claimed_cwl.provenance.toil_logs import LevelFilter
@@ -87,3 +89,16 @@ def test_leader_filter_keeps_the_asked_level_and_its_continuation_lines() -> Non
     lines = ["[t] [M] [D] [toil] debug\n", "  more debug\n", "[t] [M] [I] [toil] info\n", "  more info\n",
              "[t] [M] [W] [toil] warning\n"]
     assert [line for line in lines if shown.shown(line)] == lines[2:]
+
+
+def test_provenance_directory_must_be_new_or_empty(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    from claimed_cwl.cli import main
+
+    tool = tmp_path / "t.cwl"
+    tool.write_text("cwlVersion: v1.2\nclass: CommandLineTool\nbaseCommand: [echo]\ninputs: []\noutputs: []\n")
+    crate = tmp_path / "prov"
+    crate.mkdir()
+    (crate / "earlier.txt").write_text("kept\n")
+    assert main(["run", f"--provenance={crate}", str(tool)]) != 0
+    assert "exists and is not an empty directory; give a new one" in capfd.readouterr().err
+    assert sorted(p.name for p in crate.iterdir()) == ["earlier.txt"]

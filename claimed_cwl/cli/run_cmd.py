@@ -187,6 +187,10 @@ def run(args: argparse.Namespace) -> int:
         outdir=args.outdir, quiet=args.quiet, parallel=args.parallel, network=args.network,
         extra_args=tuple(args.backend_args), inputs=inputs, job=job, cache=args.cache,
         provenance=args.provenance))
+    if args.provenance is not None:
+        from claimed_cwl.provenance.crate import check_target  # noqa: PLC0415 - loads rocrate only when asked
+
+        check_target(args.provenance)
     if args.cache is not None and backend != "cwltool":
         raise ClaimedError(f"--cache works with the cwltool backend, not {backend}: Toil resumes a run from its "
                            "job store instead (set job_store and use --restart, see docs/environments.md)")

@@ -68,10 +68,10 @@ def _main_process(packed: dict[str, Any]) -> dict[str, Any]:
     graph = packed.get("$graph")
     if not isinstance(graph, list):
         return packed
-    main = next((item for item in graph if item.get("id") == "#main"), None)
+    main: dict[str, Any] | None = next((item for item in graph if item.get("id") == "#main"), None)
     if main is None:
         raise ClaimedError("the packed document has no #main process")
-    return dict(main) if not isinstance(main, dict) else main
+    return main
 
 
 def _short(identifier: str) -> str:

@@ -37,7 +37,7 @@ from claimed_cwl.errors import ClaimedError
 from claimed_cwl.provenance.record import StepRecord
 from claimed_cwl.workflow.save import HEADER, packed_document
 
-__all__ = ["RunFacts", "write_run_crate"]
+__all__ = ["RunFacts", "check_target", "write_run_crate"]
 
 PROFILES = ("https://w3id.org/ro/wfrun/process/0.5", "https://w3id.org/ro/wfrun/workflow/0.5",
             "https://w3id.org/ro/wfrun/provenance/0.5", "https://w3id.org/workflowhub/workflow-ro-crate/1.0")
@@ -67,8 +67,7 @@ def write_run_crate(directory: Path, facts: RunFacts, steps: Sequence[StepRecord
     """Write the crate of the run into ``directory`` (created; must not hold a crate already); return it."""
     from rocrate.rocrate import ROCrate  # noqa: PLC0415 - rocrate only for provenance
 
-    if (directory / "ro-crate-metadata.json").exists():
-        raise ClaimedError(f"{directory}: already holds an RO-Crate; give --provenance a new directory")
+    check_target(directory)
     packed = packed_document(facts.document)
     with tempfile.TemporaryDirectory(prefix="claimed-prov-") as tmp:
         source = Path(tmp) / "packed.cwl"
@@ -86,6 +85,12 @@ def write_run_crate(directory: Path, facts: RunFacts, steps: Sequence[StepRecord
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return directory
+
+
+def check_target(directory: Path) -> None:
+    """Refuse a ``--provenance`` directory that exists and is not empty (checked before the run, and again)."""
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise ClaimedError(f"--provenance {directory}: exists and is not an empty directory; give a new one")
 
 
 def _scrub(metadata: Path, mask: Sequence[str]) -> None:
@@ -218,8 +223,9 @@ class _Builder:
             if name in self.facts.secret_inputs:
                 continue
             for entity in self._value(name, value, folder, copy=copy):
-                if base:
-                    entity["exampleOfWork"] = {"@id": f"{base}#main/{name}"}
+                parameter = self.crate.get(f"{base}#main/{name}") if base else None
+                if parameter is not None:
+                    entity["exampleOfWork"] = {"@id": parameter.id}
                 found.append({"@id": entity.id})
         return found
 
