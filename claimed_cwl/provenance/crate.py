@@ -207,7 +207,10 @@ class _Builder:
                         instrument={"@id": step.id}, object={"@id": action.id})
 
     def _scrubbed_inputs(self, record: StepRecord) -> dict[str, Any]:
-        return {k: v for k, v in record.inputs.items() if k not in self.facts.secret_inputs}
+        """A job's inputs without those its tool or the run declares secret (not even a checksum of a secret file)."""
+        tool = self.processes.get(_short(record.tool)) or (self.processes["main"] if self.single_tool else {})
+        hidden = self.facts.secret_inputs | _secret_names(tool)
+        return {k: v for k, v in record.inputs.items() if k not in hidden}
 
     def _image(self, image: str) -> Any:
         if image not in self.images:
@@ -257,6 +260,19 @@ class _Builder:
             entity = self.add(f"#file-{key[:40]}", "File", **properties)
         self.files[key] = entity
         return entity
+
+
+def _secret_names(process: dict[str, Any]) -> frozenset[str]:
+    """Inputs of a packed process that are secret: listed by ``cwltool:Secrets``, or marked ``claimed:secret``."""
+    names: set[str] = set()
+    for key in ("hints", "requirements"):
+        for entry in process.get(key) or ():
+            if isinstance(entry, dict) and str(entry.get("class", "")).endswith("Secrets"):
+                names.update(_short(str(name)) for name in entry.get("secrets") or ())
+    for item in process.get("inputs") or ():
+        if any(str(key).endswith("secret") and value is True for key, value in item.items()):
+            names.add(_short(str(item["id"])))
+    return frozenset(names)
 
 
 def _step_of(job_name: str, steps: dict[str, str]) -> str:
