@@ -3,17 +3,21 @@
 Every operator image of cwl/ is built once for the module (with the names the
 checked-in tools pull, claimed/claimed-<name>:0.1.0). Each example workflow
 then runs once per runner: ``claimed-cwl run`` (the saved workflow, cwltool
-backend), plain ``cwltool`` (the packed file) and ``toil-cwl-runner`` single
-machine (the packed file). The final outputs are checked against known
-values, and against a recomputation from the data the workflow archived.
+backend), plain ``cwltool`` (the packed file), ``toil-cwl-runner`` single
+machine (the packed file) and StreamFlow's ``cwl-runner`` (saved and packed,
+with runners/streamflow/streamflow.yml). The final outputs are checked against
+known values, and against a recomputation from the data the workflow archived;
+StreamFlow's are also compared with cwltool's byte for byte.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
+import re
 import statistics
 import struct
 import subprocess
@@ -230,3 +234,73 @@ def test_toil_single_machine(stem: str, example_images: list[str], tmp_path: Pat
         capture_output=True, text=True, check=False, env=TOIL_ENV)
     assert done.returncode == 0, done.stderr[-3000:]
     example.check(_outputs_in(outdir, json.loads(done.stdout)))
+
+
+@pytest.fixture(scope="module")
+def streamflow(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """StreamFlow's cwl-runner (installed by scripts/streamflow.sh) and the shipped settings, for this user."""
+    installed = subprocess.run(["bash", str(ROOT / "scripts" / "streamflow.sh")],
+                               capture_output=True, text=True, check=False)
+    assert installed.returncode == 0, installed.stderr[-3000:]
+    yaml = YAML()
+    settings = yaml.load((ROOT / "runners" / "streamflow" / "streamflow.yml").read_text(encoding="utf-8"))
+    config = settings["workflows"]["claimed"]["config"]["docker"][0]["deployment"]["config"]
+    assert config["command"] == ["sleep", "infinity"]
+    config["user"] = str(os.getuid())  # the shipped file says to set it to one's own uid
+    path = tmp_path_factory.mktemp("streamflow") / "streamflow.yml"
+    with path.open("w", encoding="utf-8") as handle:
+        yaml.dump(settings, handle)
+    return Path(installed.stdout.strip()), path
+
+
+@pytest.fixture(scope="module")
+def cwltool_outputs(example_images: list[str], tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Result]:
+    """The output object of plain cwltool on each example's packed file (run once per example)."""
+    done: dict[str, Result] = {}
+
+    def run(stem: str) -> Result:
+        if stem not in done:
+            outdir = tmp_path_factory.mktemp(f"cwltool-{stem}") / "out"
+            ran = subprocess.run([str(BIN / "cwltool"), "--quiet", f"--outdir={outdir}", str(EXAMPLES[stem].packed)],
+                                 capture_output=True, text=True, check=False)
+            assert ran.returncode == 0, ran.stderr[-3000:]
+            done[stem] = json.loads(ran.stdout)
+        return done[stem]
+    return run
+
+
+# Files of one name in a list output are renamed apart in --outdir, each engine by its own rule:
+# cwltool writes stats.csv, stats_2.csv, stats_3.csv; StreamFlow stats.csv, stats-1.csv, stats-2.csv.
+_RENAMED_APART = {"cwltool": re.compile(r"_\d+(?=\.[^.]*$|$)"), "streamflow": re.compile(r"-\d+(?=\.[^.]*$|$)")}
+
+
+def _contents(value: Any, engine: str, in_list: bool = False) -> Any:
+    """An output value with each File replaced by its name and bytes (after checking its fields)."""
+    if isinstance(value, list):
+        return [_contents(item, engine, in_list=True) for item in value]
+    if isinstance(value, dict) and value.get("class") == "File":
+        data = Path(value["path"]).read_bytes()
+        assert value["checksum"] == f"sha1${hashlib.sha1(data).hexdigest()}", value
+        assert value["size"] == len(data)
+        name = _RENAMED_APART[engine].sub("", value["basename"]) if in_list else value["basename"]
+        return name, data
+    if isinstance(value, dict):
+        return {key: _contents(item, engine) for key, item in value.items()}
+    return value
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("form", ["saved", "packed"])
+@pytest.mark.parametrize("stem", sorted(EXAMPLES))
+def test_streamflow(stem: str, form: str, example_images: list[str], streamflow: tuple[Path, Path],
+                    cwltool_outputs: Callable[[str], Result], tmp_path: Path) -> None:
+    """StreamFlow runs the saved and the packed workflow; every output is cwltool's, byte for byte."""
+    example, outdir = EXAMPLES[stem], tmp_path / "out"
+    runner, settings = streamflow
+    document = example.saved if form == "saved" else example.packed
+    done = subprocess.run([str(runner), "--quiet", "--streamflow-file", str(settings), "--outdir", str(outdir),
+                           str(document)], capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout)
+    example.check(_outputs_in(outdir, result))
+    assert _contents(result, "streamflow") == _contents(cwltool_outputs(stem), "cwltool")

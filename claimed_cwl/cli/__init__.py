@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "run": "claimed_cwl.cli.run_cmd",
     "workflow": "claimed_cwl.cli.workflow_cmd",
     "viz": "claimed_cwl.cli.viz_cmd",
+    "export": "claimed_cwl.cli.export_cmd",
     "import-kfp": "claimed_cwl.cli.import_cmd",
     "config": "claimed_cwl.cli.config_cmd",
     "check": "claimed_cwl.cli.check_cmd",

@@ -73,6 +73,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--quiet", action="store_true",
                         help="only warnings and errors from the runner, and no live progress display")
     parser.add_argument("--parallel", action="store_true", help="run independent steps in parallel (cwltool)")
+    parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                        help="re-use the results of steps whose tool, inputs and image are unchanged, kept in DIR "
+                        "(cwltool); an image is known by its id, so a step whose image was rebuilt under the same "
+                        "tag runs again, and so do the steps after it")
+    parser.add_argument("--provenance", type=Path, default=None, metavar="DIR",
+                        help="write a Workflow Run RO-Crate (Provenance Run Crate profile) of the run into DIR: the "
+                        "workflow, each step's job with its tool, inputs, outputs (with checksums), image (by digest) "
+                        "and times; secret inputs are left out")
     parser.add_argument("--network", default=None, metavar="NET",
                         help="container network for steps that ask for network access (e.g. host)")
     parser.add_argument("--repository", default="claimed",
@@ -221,7 +229,15 @@ def run(args: argparse.Namespace) -> int:
     backend, options = apply_environment(env, RunOptions(
         outdir=args.outdir, quiet=args.quiet, parallel=args.parallel, network=args.network,
         progress_seconds=args.progress_seconds,
-        extra_args=tuple(args.backend_args), inputs=inputs, job=job))
+        extra_args=tuple(args.backend_args), inputs=inputs, job=job, cache=args.cache,
+        provenance=args.provenance))
+    if args.provenance is not None:
+        from claimed_cwl.provenance.crate import check_target  # noqa: PLC0415 - loads rocrate only when asked
+
+        check_target(args.provenance)
+    if args.cache is not None and backend != "cwltool":
+        raise ClaimedError(f"--cache works with the cwltool backend, not {backend}: Toil resumes a run from its "
+                           "job store instead (set job_store and use --restart, see docs/environments.md)")
     publish = args.publish or env.publish
     if not args.tool:
         raise ClaimedError("nothing to run: give a CWL document, an operator source, or --component IMAGE")

@@ -75,7 +75,6 @@ def build_tool(spec: OperatorSpec, image: ImageSettings) -> cwl.CommandLineTool:
     """Build the operator's CommandLineTool as a cwl-utils object."""
     return cwl.CommandLineTool(
         cwlVersion="v1.2",
-        id=spec.name,
         label=spec.name,
         doc=spec.description or None,
         baseCommand=["env"],
@@ -314,7 +313,10 @@ def _namespaces(spec: OperatorSpec) -> dict[str, Any] | None:
 
 
 def normalise_document(document: dict[str, Any]) -> dict[str, Any]:
-    """Put top-level keys in a fixed order (``id`` first in each parameter) and drop random ``_:`` names."""
+    """Put top-level keys in a fixed order (``id`` first in each parameter) and drop random ``_:`` names and ids.
+
+    A generated tool has no top-level ``id``: its file's address is its id.
+    """
     ordered = {key: document[key] for key in _TOP_LEVEL_ORDER if key in document}
     ordered.update((key, value) for key, value in document.items() if key not in ordered)
     for key in ("inputs", "outputs"):
@@ -340,7 +342,7 @@ def _drop_anonymous_names(value: Any) -> Any:
         return {
             key: _drop_anonymous_names(item)
             for key, item in value.items()
-            if not (key == "name" and isinstance(item, str) and item.startswith("_:"))
+            if not (key in ("id", "name") and isinstance(item, str) and item.startswith("_:"))
         }
     if isinstance(value, list):
         return [_drop_anonymous_names(item) for item in value]

@@ -24,7 +24,8 @@ cwltool's ``DockerCommandLineJob.docker_monitor`` (cwltool 3.3) runs between sta
 The classes here keep what the monitor is for (the "Max memory used" line of jobs
 longer than a second, the removal of the cid file) and lose the waiting: they wait on
 the ``docker run`` process itself, and stop ``docker stats`` once the container has
-ended. ``make_tool`` is the LoadingContext ``construct_tool_object`` that uses them;
+ended. ``make_tool`` is the LoadingContext ``construct_tool_object`` that uses them
+(with ``--cachedir``, wrapped by one that pins each image by its id: :func:`pin_images`);
 everything else is cwltool's own. The grid benchmark (``benchmarks/grid``) runs
 hundreds of short scatter jobs and shows the difference.
 
@@ -57,6 +58,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import importlib
 import inspect
 import io
@@ -420,6 +422,53 @@ def make_tool(toolpath_object: CommentedMap, loadingContext: LoadingContext) -> 
     return default_make_tool(toolpath_object, loadingContext)
 
 
+def image_id(engine: str, image: str) -> str | None:
+    """The id (``sha256:...``) of ``image`` in the local engine; None when it is not there."""
+    try:
+        done = subprocess.run([engine, "image", "inspect", "--format", "{{.Id}}", image],
+                              capture_output=True, text=True, check=False, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = done.stdout.strip() if done.returncode == 0 else ""
+    return found if found.startswith("sha256:") else None
+
+
+def pin_images(toolpath_object: Any, ids: Callable[[str], str | None]) -> None:
+    """Set ``dockerImageId`` of each DockerRequirement that pulls a local image to that image's id (``ids``).
+
+    cwltool's cache key holds the DockerRequirement and ``dockerImageId or
+    dockerPull``: with the image's name only, a rebuilt image under the same
+    tag would re-use the results of the old one. cwltool finds a local image by
+    its id (``docker inspect``) and runs the id, so the run uses exactly the
+    image the key names. An image that is not local is left to cwltool (pulled
+    by name, keyed by name).
+    """
+    if not isinstance(toolpath_object, MutableMapping):
+        return
+    for key in ("requirements", "hints"):
+        for entry in toolpath_object.get(key) or ():
+            if (isinstance(entry, MutableMapping) and entry.get("class") == "DockerRequirement"
+                    and isinstance(entry.get("dockerPull"), str) and "dockerImageId" not in entry):
+                found = ids(entry["dockerPull"])
+                if found is not None:
+                    entry["dockerImageId"] = found
+
+
+def _image_pinning(make: Any, engine: str) -> Any:
+    """A ``construct_tool_object`` that pins the images of each CommandLineTool (:func:`pin_images`), then ``make``.
+
+    Each image is looked up once per run (a later run sees a rebuilt image).
+    """
+    ids = functools.cache(functools.partial(image_id, engine))
+
+    def construct(toolpath_object: CommentedMap, loadingContext: LoadingContext) -> Process:
+        if isinstance(toolpath_object, MutableMapping) and toolpath_object.get("class") == "CommandLineTool":
+            pin_images(toolpath_object, ids)
+        process: Process = make(toolpath_object, loadingContext)
+        return process
+    return construct
+
+
 def loading_context(argv: list[str]) -> LoadingContext:
     """The LoadingContext cwltool's main builds for ``argv``, with ``make_tool`` as tool constructor.
 
@@ -436,6 +485,9 @@ def loading_context(argv: list[str]) -> LoadingContext:
                             "running with cwltool's own classes", version("cwltool"), "; ".join(problems))
     else:
         context.construct_tool_object = make_tool
+    if args.cachedir:  # cached re-runs: the key sees each image's id, not only its name
+        engine = "podman" if args.podman else "docker"
+        context.construct_tool_object = _image_pinning(context.construct_tool_object, engine)
     return context
 
 
@@ -547,6 +599,7 @@ LOG_FORMATS = (
     ("cwltool/workflow_job.py", "[%s] start"),
     ("cwltool/workflow_job.py", "[%s] completed %s"),
     ("cwltool/command_line_tool.py", "Error collecting output for parameter '{}': {}"),
+    ("cwltool/command_line_tool.py", "[job %s] Using cached output in %s"),
     ("cwltool/command_line_tool.py", "Did not find output file with glob pattern: {globpatterns!r}"),
     ("cwltool/main.py", "try again with --debug for more information"),
 )

@@ -44,7 +44,7 @@ LEADER_MAIN = ("toil.cwl.cwltoil", "main")
 """Module and function of the leader: what the ``toil-cwl-runner`` script calls."""
 LEADER_OPTIONS = ("--jobStore", "--outdir", "--no-prepull", "--relax-path-checks", "--logLevel", "--batchSystem",
                   "--restart", "--podman", "--custom-net", "--workDir", "--tmpdir-prefix", "--stats",
-                  "--clean")
+                  "--clean", "--writeLogs")
 """Every Toil option claimed-cwl passes."""
 WORKER_PROGRAM = "_toil_worker"
 """The program (an entry point of Toil's) that runs each job, with the job store locator in its arguments."""

@@ -49,6 +49,10 @@ class RunOptions:
     progress_seconds: float = 5.0
     # The run's live display and report (claimed_cwl.report.monitor.RunMonitor); set by run_document.
     monitor: Any = None
+    # cwltool only: re-use the results of steps whose tool, inputs and image (by id) are unchanged.
+    cache: Path | None = None
+    # Write a Provenance Run Crate of the run there (claimed_cwl.provenance).
+    provenance: Path | None = None
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -68,6 +72,8 @@ class RunResult:
     printed: str = ""
     monitor: Any = None  # the RunMonitor the runner filled in (jobs), for the run report
     mask: tuple[str, ...] = ()
+    # One record per job (claimed_cwl.provenance.StepRecord), when RunOptions.provenance asks for them.
+    steps: tuple[Any, ...] = ()
 
 
 Runner = Callable[[Path, RunOptions], RunResult]

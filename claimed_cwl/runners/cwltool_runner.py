@@ -44,9 +44,13 @@ def cwltool_argv(document: Path, options: RunOptions, scratch: Path | None = Non
         argv.append("--parallel")
     if options.network:
         argv.append(f"--custom-net={options.network}")
+    if options.cache is not None:
+        argv.append(f"--cachedir={options.cache.resolve()}")
     tmp_root = scratch or options.workdir
     if tmp_root is not None:
-        argv += [f"--tmpdir-prefix={tmp_root}/tmp", f"--tmp-outdir-prefix={tmp_root}/out"]
+        argv.append(f"--tmpdir-prefix={tmp_root}/tmp")
+        if options.cache is None:  # with --cachedir, each job's outputs go into the cache instead
+            argv.append(f"--tmp-outdir-prefix={tmp_root}/out")
     argv += list(options.extra_args)
     argv += job_arguments(document, options)
     return argv
@@ -107,6 +111,12 @@ def _run(document: Path, options: RunOptions, scratch: Path) -> RunResult:
     cwltool_logger.propagate = False  # our watcher echoes; no duplicates through the root logger
     cwltool_logger.setLevel(logging.DEBUG)  # the watcher reads the per-job "outputs" records
     watcher = StepWatcher()
+    recorder = None
+    if options.provenance is not None:
+        from claimed_cwl.provenance import JobRecorder  # noqa: PLC0415
+
+        recorder = JobRecorder()
+        cwltool_logger.addHandler(recorder)
     stdout = sys.stdout if options.echo_outputs else io.StringIO()
     monitor = options.monitor
     try:
@@ -117,6 +127,8 @@ def _run(document: Path, options: RunOptions, scratch: Path) -> RunResult:
         cwltool_logger.propagate, level = saved
         cwltool_logger.setLevel(level)
         cwltool_logger.removeHandler(watcher)
+        if recorder is not None:
+            cwltool_logger.removeHandler(recorder)
     if monitor is not None:
         for step in monitor.steps_without_jobs(watcher.jobs) if code != 0 else ():
             watcher.jobs[step] = JobRow(step, 0.0)  # never reached: "not started" in the table
@@ -126,4 +138,4 @@ def _run(document: Path, options: RunOptions, scratch: Path) -> RunResult:
     if code != 0:
         print(f"claimed-cwl: {mask_text(failure_note(watcher), options.mask)}", file=sys.stderr)
     printed = stdout.getvalue() if isinstance(stdout, io.StringIO) and outputs is None else ""
-    return RunResult(code, outputs, printed)
+    return RunResult(code, outputs, printed, steps=recorder.steps() if recorder is not None else ())

@@ -3,7 +3,9 @@
 cwltool reports each job on its ``cwltool`` logger: ``[job NAME] initializing``
 (DEBUG) when it is prepared, ``[job NAME] DIR$ COMMAND`` when its process
 starts, ``[job NAME] exited with status: N`` when that fails, ``[job NAME]
-completed STATUS`` at the end and, at DEBUG level, ``[job NAME] outputs {...}``.
+completed STATUS`` at the end and, at DEBUG level, ``[job NAME] outputs {...}``;
+a job whose results come from the cache (``--cache``) logs only ``[job NAME]
+Using cached output in DIR``, and its row says ``cached``.
 Workflow steps log ``[step NAME] start`` and ``[step NAME] completed STATUS``
 (a step can fail after its job succeeded, e.g. on its outputs). The watcher is
 a logging handler, so it reads cwltool's public log, not its internals; it
@@ -44,11 +46,17 @@ _LOG_TAIL = "claimed_log_tail"  # claimed_cwl.runners._cwltool.LOG_TAIL_ATTRIBUT
 _NO_OUTPUT = re.compile(r"Error collecting output for parameter '(?P<param>[^']+)':.*"
                         r"Did not find output file with glob pattern: (?P<globs>\[.*\])", re.DOTALL)
 _OUTPUTS_FORMAT = "[job %s] outputs %s"
+# cwltool names the job of a tool run alone after the tool's id, its file name when it has none:
+# "word-count.cwl", "word-count.cwl_2"; the row is "word-count", "word-count_2".
+_FILE_SUFFIX = re.compile(r"\.cwl(?=(_\d+)?$)")
 _CWLTOOL_HINT = "Workflow error, try again with --debug for more information:"
 # Status of a job that is prepared but whose process has not started; of one whose process runs.
 WAITING, RUNNING = "waiting", "running"
+# Status of a job whose outputs came from the cache (--cache): "[job NAME] Using cached output in DIR".
+CACHED = "cached"
+_CACHED = re.compile(r"^Using cached output in ")
 # Statuses that are no failure: cwltool's success and skipped (a 'when' that was false), and unfinished jobs.
-_NOT_FAILED = frozenset({"success", "skipped", WAITING, RUNNING})
+_NOT_FAILED = frozenset({"success", "skipped", CACHED, WAITING, RUNNING})
 
 
 @dataclass
@@ -111,18 +119,19 @@ class StepWatcher(logging.Handler):
             return
         if record.msg == _OUTPUTS_FORMAT and isinstance(record.args, tuple) and len(record.args) == 2:
             self._echo(record)
-            self._outputs(str(record.args[0]), str(record.args[1]))
+            self._outputs(_row_name(str(record.args[0])), str(record.args[1]))
             return
         message = record.getMessage()
         head = _HEAD.match(message)
+        name = _row_name(head["name"]) if head is not None else ""
         if head is not None and head["kind"] == "job":
-            record = self._plainer(head["name"], head["rest"], record)
+            record = self._plainer(name, head["rest"], record)
         if record.levelno >= logging.ERROR:
             self.last_error = record.getMessage()
         self._echo(record)
         if head is None or head["kind"] == "workflow":
             return
-        self._status(head["kind"], head["name"], head["rest"])
+        self._status(head["kind"], name, head["rest"])
         if self.progress is not None:
             done = sum(1 for row in self.jobs.values() if row.ended is not None)
             running = [row.name for row in self.jobs.values() if row.status == RUNNING]
@@ -172,6 +181,8 @@ class StepWatcher(logging.Handler):
         memory = _MEMORY.match(rest) if kind == "job" else None
         if memory is not None:
             row.peak_mib = int(memory["mib"])
+        if kind == "job" and _CACHED.match(rest):
+            row.ended, row.status = time.monotonic(), CACHED
         if completed:
             row.ended, row.status = row.ended or time.monotonic(), completed["status"]
 
@@ -262,3 +273,8 @@ def failure_note(watcher: StepWatcher) -> str:
         return f"failed step(s): {', '.join(dict.fromkeys(watcher.failed))}"
     said = " ".join(watcher.last_error.split()).removeprefix(_CWLTOOL_HINT).strip() or "see the log above"
     return f"the run failed outside its steps: {said[:300]}"
+
+
+def _row_name(job_name: str) -> str:
+    """The name of a job's row: cwltool's job name without the ``.cwl`` of a tool's file name."""
+    return _FILE_SUFFIX.sub("", job_name)

@@ -159,16 +159,23 @@ def run_toil(document: Path, options: RunOptions) -> RunResult:
             env["TMPDIR"] = str(scratch / "tmp")
             if options.workdir is None:  # and so do the job directories, where secret files are staged
                 options = replace(options, workdir=scratch / "tmp")
-        argv = toil_argv(document, options, job_store)
+        argv, logs = toil_argv(document, options, job_store), None
         # per-job records for the report, only in our own job store (the user's stays as Toil leaves it)
         stats = options.monitor is not None and options.job_store is None
         if stats:
             argv[len(leader_command()):len(leader_command())] = ["--stats", "--clean=never"]  # records for the report
+        if options.provenance is not None:  # every worker's cwltool events, at DEBUG (claimed_cwl.provenance)
+            from claimed_cwl.provenance.toil_logs import toil_provenance_args  # noqa: PLC0415
+
+            logs = scratch / "worker-logs"
+            level = next(i for i, arg in enumerate(argv) if arg.startswith("--logLevel="))
+            argv[level:level + 1] = toil_provenance_args(logs)
         from claimed_cwl.report.toil_stats import FailedJobLogs, toil_job_records  # noqa: PLC0415
 
         failed_logs = FailedJobLogs()
         with _display(options):
             code, printed = _run_leader(argv, options, job_store, env, failed_logs.feed)
+        steps = _records(logs) if logs is not None else ()
         if stats:
             options.monitor.jobs = toil_job_records(job_statistics(job_store), options.monitor.tool_steps(),
                                                     failed_logs.tails)
@@ -181,7 +188,13 @@ def run_toil(document: Path, options: RunOptions) -> RunResult:
     if options.echo_outputs:
         sys.stdout.write(printed)
         sys.stdout.flush()
-    return RunResult(code, outputs, "" if outputs is not None else printed)
+    return RunResult(code, outputs, "" if outputs is not None else printed, steps=steps)
+
+
+def _records(logs: Path) -> tuple[Any, ...]:
+    from claimed_cwl.provenance.record import records_from_logs  # noqa: PLC0415
+
+    return records_from_logs(logs)
 
 
 def _display(options: RunOptions) -> Any:
@@ -209,12 +222,15 @@ def _run_leader(argv: list[str], options: RunOptions, job_store: str, env: dict[
 
     Its stderr is masked when there is something to mask; everything is stopped if the run is interrupted.
     """
-    masking = bool(options.mask) or options.monitor is not None  # copied line by line: the live display stays below
+    # copied line by line when there is something to mask, a live display to stay below, or DEBUG lines to filter
+    masking = bool(options.mask) or options.monitor is not None or options.provenance is not None
     leader = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE if masking else None,
                               text=True, errors="replace")
     copier = None
     if masking:
-        copier = threading.Thread(target=_copy_masked, args=(leader.stderr, options.mask, observe), daemon=True)
+        least = "W" if options.quiet else "I"
+        copier = threading.Thread(target=_copy_masked, args=(leader.stderr, options.mask, least, observe),
+                                  daemon=True)
         copier.start()
     try:
         printed = leader.stdout.read() if leader.stdout is not None else ""
@@ -235,14 +251,19 @@ def _run_leader(argv: list[str], options: RunOptions, job_store: str, env: dict[
     return code, printed
 
 
-def _copy_masked(stream: TextIO, texts: tuple[str, ...], observe: Callable[[str], None] | None = None) -> None:
-    """Copy the leader's stderr to ours line by line, with secret values and secret file paths masked.
+def _copy_masked(stream: TextIO, texts: tuple[str, ...], least: str = "D",
+                 observe: Callable[[str], None] | None = None) -> None:
+    """Copy the leader's stderr to ours line by line, from level ``least`` up, secrets and their paths masked.
 
-    ``observe`` sees each line as copied (the run report reads the failed jobs' logs from it).
+    ``observe`` sees every line, masked, whatever its level (the run report reads the failed jobs' logs from it).
     """
+    from claimed_cwl.provenance.toil_logs import LevelFilter  # noqa: PLC0415
+
+    level = LevelFilter(least)
     for line in stream:
         shown = mask_text(line, texts)
-        sys.stderr.write(shown)
-        sys.stderr.flush()
+        if level.shown(line):
+            sys.stderr.write(shown)
+            sys.stderr.flush()
         if observe is not None:
             observe(shown)

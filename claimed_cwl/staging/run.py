@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from claimed_cwl.errors import ClaimedError
+from claimed_cwl.provenance.run import record_run
 from claimed_cwl.runners.base import RunOptions, RunResult, run_document
 from claimed_cwl.runners.private import private_dir
 from claimed_cwl.staging.deliver import deliver_outputs, staged_outdir
@@ -66,13 +68,17 @@ def run_staged(
         parse_s3_url(publish)  # a bad destination fails before the run, not after it
     with private_dir("claimed-stage-") as scratch, staged_outdir(options.outdir) as staged:
         options = _staged_options(document, options, scratch, endpoint, region)
+        started = datetime.now(UTC)
         result = run_document(document, replace(options, outdir=staged.staging, echo_outputs=False), backend)
+        ended = datetime.now(UTC)
         if result.code != 0:
+            record_run(document, options, backend, result, outputs=None, started=started, ended=ended)
             published = f"; nothing published to {publish}" if publish else ""
             print(f"claimed-cwl: the run failed: no output delivered to {options.outdir}{published}", file=sys.stderr)
             _write_report(report, result, None)
             return result.code
         outputs = deliver_outputs(staged, result.outputs)
+        record_run(document, options, backend, result, outputs=outputs, started=started, ended=ended)
     _write_report(report, result, outputs)
     if outputs is not None:
         sys.stdout.write(json.dumps(outputs, indent=4, ensure_ascii=False, default=str) + "\n")

@@ -53,6 +53,8 @@ def short_id(uri: str | None, fallback: str = "tool") -> str:
         return fallback
     text = uri.rsplit("#", 1)[1] if "#" in uri else uri
     text = text.rsplit("/", 1)[-1]
+    if text.startswith("_:"):  # cwl-utils' blank-node id of a process that has none
+        return fallback
     if text.endswith(".cwl"):
         text = text[: -len(".cwl")]
     return text or fallback
