@@ -128,7 +128,7 @@ def test_grid_batches_from_the_coordinator(tmp_path: Path) -> None:
     (tmp_path / "batches.txt").write_text("x,y,z,w\n")
     values = {"gw_coordinator": {"class": "Directory", "location": coord.as_uri()},
               "gw_batch_file": {"class": "File", "path": str(tmp_path / "batches.txt")}}
-    coordinator = Coordinator(LocalStore(coord), lock_timeout=60)
+    coordinator = Coordinator(LocalStore(coord), 60)
     _, lease = coordinator.try_claim("w")
     assert lease is not None and coordinator.mark_done(lease)  # done before the run: skipped
     source = grid_source({"gw_coordinator", "gw_batch_file"}, values)
