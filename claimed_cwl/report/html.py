@@ -18,6 +18,7 @@ from importlib.resources import files
 from typing import Any
 
 from claimed_cwl.report.model import BatchRecord, GridRecord, JobRecord, OutputFile, RunRecord
+from claimed_cwl.runners.step_log import human_size
 
 __all__ = ["PLOTLY_FILE", "render_html"]
 
@@ -83,14 +84,7 @@ def _seconds(value: float | None) -> str:
 
 
 def _size(size: int | None) -> str:
-    if size is None:
-        return "-"
-    amount = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if amount < 1024 or unit == "GiB":
-            return f"{size} B" if unit == "B" else f"{amount:.1f} {unit}"
-        amount /= 1024
-    return f"{size} B"
+    return "-" if size is None else human_size(size)
 
 
 def _e(value: Any) -> str:

@@ -9,7 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["BatchRecord", "GridRecord", "JobRecord", "OutputFile", "RunRecord"]
+__all__ = ["BatchRecord", "GridRecord", "JobRecord", "OutputFile", "RunRecord", "span"]
+
+
+def span(started: float | None, ended: float | None) -> float | None:
+    """Seconds from ``started`` to ``ended`` (never negative), None when either is unknown."""
+    if started is None or ended is None:
+        return None
+    return max(0.0, ended - started)
 
 
 @dataclass(frozen=True)
@@ -35,9 +42,7 @@ class JobRecord:
     @property
     def seconds(self) -> float | None:
         """Wall time, when the job started and ended."""
-        if self.started is None or self.ended is None:
-            return None
-        return max(0.0, self.ended - self.started)
+        return span(self.started, self.ended)
 
 
 @dataclass(frozen=True)
@@ -65,9 +70,7 @@ class BatchRecord:
     @property
     def seconds(self) -> float | None:
         """Duration, when both ends are known."""
-        if self.started is None or self.ended is None:
-            return None
-        return max(0.0, self.ended - self.started)
+        return span(self.started, self.ended)
 
 
 @dataclass(frozen=True)

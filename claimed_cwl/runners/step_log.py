@@ -34,7 +34,7 @@ from typing import Any, TextIO
 
 from claimed_cwl.report.model import JobRecord
 
-__all__ = ["JobRow", "StepWatcher", "failure_note", "format_summary", "job_records", "write_summary"]
+__all__ = ["JobRow", "StepWatcher", "failure_note", "format_summary", "human_size", "job_records", "write_summary"]
 
 _HEAD = re.compile(r"^\[(?P<kind>job|step|workflow) (?P<name>[^\]]*)\] ?(?P<rest>.*)$", re.DOTALL)
 _COMPLETED = re.compile(r"^completed (?P<status>\w+)")
@@ -235,7 +235,8 @@ def _file_sizes(value: Any) -> Iterator[int]:
                 yield from _file_sizes(item)
 
 
-def _human(size: int) -> str:
+def human_size(size: int) -> str:
+    """``size`` bytes as people read it: ``512 B``, ``1.5 KiB``, ``3.2 GiB``."""
     amount = float(size)
     for unit in ("B", "KiB", "MiB", "GiB"):
         if amount < 1024 or unit == "GiB":
@@ -252,7 +253,7 @@ def format_summary(rows: list[JobRow]) -> str:
             row.name,
             row.final_status,
             "-" if row.seconds is None else f"{row.seconds:.1f} s",
-            "-" if not row.output_files else f"{row.output_files} file(s), {_human(row.output_bytes)}",
+            "-" if not row.output_files else f"{row.output_files} file(s), {human_size(row.output_bytes)}",
         )
         for row in rows
     ]
