@@ -145,8 +145,16 @@ def test_grid_batches_from_the_coordinator(tmp_path: Path) -> None:
     assert record.counts() == {"total": 4, "processed": 1, "failed": 1, "skipped": 1, "pending": 1}
     rows = {row.batch: row for row in record.batches}
     assert rows["x"].seconds is not None and rows["x"].seconds >= 0.05
-    assert rows["y"].started == rows["x"].ended  # the same worker's next batch starts when its last one ended
+    assert rows["y"].seconds is not None and rows["y"].seconds >= 0.05  # from its claim, kept in the marker
+    assert rows["x"].ended is not None and rows["y"].started is not None and rows["x"].ended <= rows["y"].started
     assert "bad y" in rows["y"].error and rows["z"].state == "pending"
+    store = LocalStore(coord)
+    for batch, kind in (("x", "processed"), ("y", "err")):  # markers as an older grid runtime wrote them
+        marker = json.loads(store.read_marker(batch, kind) or b"{}")
+        del marker["started"]
+        store.write_marker(batch, kind, json.dumps(marker).encode(), exclusive=False)
+    rows = {row.batch: row for row in source.record().batches}
+    assert rows["y"].started == rows["x"].ended  # the same worker's next batch starts when its last one ended
     assert grid_source({"seed"}, {}) is None
 
 

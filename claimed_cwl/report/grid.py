@@ -7,11 +7,11 @@ pattern and group-by rule matched in ``gw_file_root``); the coordinator's marker
 then tell, at any time, which batches are processed or failed. Batches that were
 processed or failed before the run started are *skipped* by it.
 
-Batch times come from the coordinator too: a batch ends at its marker's time; it
-starts when the same worker ended its previous batch, or, for a worker's first
-batch, when the worker claimed it (the time of the lock record it holds, which a
-lease renewal moves later: for a worker's first batch that outlives a renewal,
-the start shown is that renewal; a failed first batch has no start).
+Batch times come from the coordinator too: a batch starts when its worker claimed
+it and ends at its marker's time (both in the marker). Markers written by an older
+grid runtime have no start: there a batch starts when the same worker ended its
+previous batch, or, for a worker's first batch, at the time of the lock record it
+holds (which a lease renewal moves later; a failed first batch has no start).
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class GridSource:
         return GridRecord(self.coordinator, tuple(self._starts(rows)), self.problem)
 
     def _batch(self, batch: str, markers: dict[str, set[str]]) -> BatchRecord:
-        """A batch's state, end, worker and error from its marker (its start comes later, see _starts)."""
+        """A batch's state, start, end, worker and error from its marker (an older marker's start: see _starts)."""
         assert self.store is not None
         before = batch in self.before["processed"] or batch in self.before["err"]
         kind: MarkerKind | None = ("processed" if batch in markers["processed"] else
@@ -117,7 +117,8 @@ class GridSource:
         if kind is None:
             return BatchRecord(batch, "pending")
         marker = _json(self.store.read_marker(batch, kind))
-        return BatchRecord(batch, "processed" if kind == "processed" else "failed", None, _float(marker.get("time")),
+        return BatchRecord(batch, "processed" if kind == "processed" else "failed", _float(marker.get("started")),
+                           _float(marker.get("time")),
                            str(marker.get("owner", "")), str(marker.get("error", "")), before)
 
     def _claimed(self, row: BatchRecord) -> float | None:
@@ -129,13 +130,14 @@ class GridSource:
         return _float(record.get("time")) if held else None
 
     def _starts(self, rows: list[BatchRecord]) -> list[BatchRecord]:
-        """Start each batch when its worker ended the one before, a worker's first when the worker claimed it.
+        """Start the batches whose markers have no start (older runtimes) from their workers' sequences.
 
-        A worker runs its batches one after another; the claim costs one lock read per worker.
+        Such a batch starts when its worker ended the one before, a worker's first when the worker claimed
+        it. A worker runs its batches one after another; the claim costs one lock read per worker.
         """
         by_worker: dict[str, list[int]] = {}
         for index, row in enumerate(rows):
-            if row.worker and row.ended is not None:
+            if row.worker and row.ended is not None and row.started is None:  # a marker without its start
                 by_worker.setdefault(row.worker, []).append(index)
         result = list(rows)
         for indexes in by_worker.values():

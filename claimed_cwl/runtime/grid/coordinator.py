@@ -149,6 +149,7 @@ class Lease:
     token: str
     expires: float
     deadline: float = math.inf
+    started: float | None = None  # when this worker claimed the batch (wall time), kept in its marker
     had_error: bool = False
     overtime: bool = False
     lost: threading.Event = field(default_factory=threading.Event)
@@ -261,7 +262,7 @@ class Coordinator:
         held = self._record("held", expires, deadline)
         token = self.store.create_lock(batch, held)
         if token is not None:  # never claimed before: nothing can be marked yet
-            return ClaimState.CLAIMED, Lease(batch, token, expires, deadline)
+            return ClaimState.CLAIMED, Lease(batch, token, expires, deadline, started=now)
         current = self.store.read_lock(batch)
         if current is None:
             return ClaimState.LOCKED, None  # deleted meanwhile (by hand): look again later
@@ -284,7 +285,7 @@ class Coordinator:
         if record.get("state") == "held":
             log.warning("batch %s: taken over from %s, whose lease ended at %s", batch, record.get("owner", "?"),
                         _when(_number(record.get("expires"))))
-        lease = Lease(batch, token, expires, deadline, had_error=record.get("state") == "failed")
+        lease = Lease(batch, token, expires, deadline, started=now, had_error=record.get("state") == "failed")
         # Taken over: the previous holder may have written its marker and died before updating the lock.
         blocked = self._blocked_by_marker(batch)
         if blocked:
@@ -326,7 +327,7 @@ class Coordinator:
                 "batch %s: lease lost before completion; the worker that took it over completes it", lease.batch
             )
             return False
-        info = {"batch": lease.batch, "owner": self.owner, "time": self.clock()}
+        info = {"batch": lease.batch, "owner": self.owner, "started": lease.started, "time": self.clock()}
         written = self.store.write_marker(lease.batch, "processed", json.dumps(info).encode(), exclusive=True)
         if not written:
             log.error("batch %s: already marked processed by another worker", lease.batch)
@@ -342,6 +343,7 @@ class Coordinator:
         info = {
             "batch": lease.batch,
             "owner": self.owner,
+            "started": lease.started,
             "time": self.clock(),
             "error": redact(f"{type(error).__name__}: {error}"),
             "traceback": redact("".join(traceback.format_exception(error))),
