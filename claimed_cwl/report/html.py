@@ -17,8 +17,7 @@ from dataclasses import fields
 from importlib.resources import files
 from typing import Any
 
-from claimed_cwl.report.model import BatchRecord, GridRecord, JobRecord, OutputFile, RunRecord
-from claimed_cwl.runners.step_log import human_size
+from claimed_cwl.report.model import BatchRecord, GridRecord, JobRecord, OutputFile, RunRecord, human_size
 
 __all__ = ["PLOTLY_FILE", "render_html"]
 

@@ -9,7 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["BatchRecord", "GridRecord", "JobRecord", "OutputFile", "RunRecord", "span"]
+__all__ = ["BatchRecord", "GridRecord", "JobRecord", "OutputFile", "RunRecord", "human_size", "span"]
+
+
+def human_size(size: int) -> str:
+    """``size`` bytes as people read it: ``512 B``, ``1.5 KiB``, ``3.2 GiB``."""
+    amount = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if amount < 1024 or unit == "GiB":
+            return f"{amount:.0f} {unit}" if unit == "B" else f"{amount:.1f} {unit}"
+        amount /= 1024
+    return f"{size} B"
 
 
 def span(started: float | None, ended: float | None) -> float | None:

@@ -32,9 +32,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from claimed_cwl.report.model import JobRecord
+from claimed_cwl.report.model import JobRecord, human_size
 
-__all__ = ["JobRow", "StepWatcher", "failure_note", "format_summary", "human_size", "job_records", "write_summary"]
+__all__ = ["JobRow", "StepWatcher", "failure_note", "format_summary", "job_records", "write_summary"]
 
 _HEAD = re.compile(r"^\[(?P<kind>job|step|workflow) (?P<name>[^\]]*)\] ?(?P<rest>.*)$", re.DOTALL)
 _COMPLETED = re.compile(r"^completed (?P<status>\w+)")
@@ -233,16 +233,6 @@ def _file_sizes(value: Any) -> Iterator[int]:
         else:
             for item in value.values():
                 yield from _file_sizes(item)
-
-
-def human_size(size: int) -> str:
-    """``size`` bytes as people read it: ``512 B``, ``1.5 KiB``, ``3.2 GiB``."""
-    amount = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if amount < 1024 or unit == "GiB":
-            return f"{amount:.0f} {unit}" if unit == "B" else f"{amount:.1f} {unit}"
-        amount /= 1024
-    return f"{size} B"
 
 
 def format_summary(rows: list[JobRow]) -> str:
