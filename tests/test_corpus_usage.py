@@ -155,7 +155,9 @@ def test_runs_end_to_end(case: dict[str, Any], docker_client: Any, python_base_i
     job.write_text(json.dumps(inputs), encoding="utf-8")
     outdir = tmp_path / "out"
     capfd.readouterr()
-    code = main(["run", "--quiet", f"--outdir={outdir}", str(built.cwl), str(job)])
+    # the test engine has no bridge network (scripts/services.sh): a tool that declares network access gets the host's
+    network = ["--network", "host"] if "NetworkAccess" in built.cwl.read_text(encoding="utf-8") else []
+    code = main(["run", "--quiet", *network, f"--outdir={outdir}", str(built.cwl), str(job)])
     captured = capfd.readouterr()
     assert code == 0, captured.err
     result = json.loads(captured.out)
