@@ -9,11 +9,10 @@ from typing import Any
 
 from claimed_cwl.config.load import Resolved
 from claimed_cwl.config.model import KEYS
-from claimed_cwl.runtime.core import looks_secret
+from claimed_cwl.runtime.core import MASK, looks_secret
 
 __all__ = ["CREDENTIAL_VARIABLES", "MASK", "is_secret_name", "mask_value", "render_toml"]
 
-MASK = "********"
 # Environment variables that hold credentials: shown as set or not, their values always masked.
 CREDENTIAL_VARIABLES = (
     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",

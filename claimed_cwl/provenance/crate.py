@@ -35,6 +35,7 @@ from typing import Any
 from claimed_cwl.emit._yaml import dump_yaml
 from claimed_cwl.errors import ClaimedError
 from claimed_cwl.provenance.record import StepRecord
+from claimed_cwl.runtime.core import redact
 from claimed_cwl.workflow.save import HEADER, packed_document
 
 __all__ = ["RunFacts", "check_target", "write_run_crate"]
@@ -96,9 +97,7 @@ def check_target(directory: Path) -> None:
 def _scrub(metadata: Path, mask: Sequence[str]) -> None:
     """Replace every masked text in the metadata file by ``(secret)``."""
     text = metadata.read_text(encoding="utf-8")
-    for secret in sorted((m for m in mask if m), key=len, reverse=True):
-        text = text.replace(json.dumps(secret)[1:-1], SECRET)
-    metadata.write_text(text, encoding="utf-8")
+    metadata.write_text(redact(text, (json.dumps(secret)[1:-1] for secret in mask), SECRET), encoding="utf-8")
 
 
 def _short(identifier: str) -> str:

@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlparse
 
 from claimed_cwl.cwl_secrets import SecretInputs
 from claimed_cwl.errors import ClaimedError
+from claimed_cwl.runtime.core import MASK, MIN_REDACTED, redact
 
 __all__ = [
     "MASK",
@@ -35,8 +36,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SECRET_ENV_PREFIX = "CLAIMED_SECRET_"
-MASK = "********"
-_MIN_MASKED = 4  # shorter values would mask unrelated text all over the log (cwltool's placeholders still hide them)
 
 
 def secrets_from_environment(secrets: SecretInputs, given: Mapping[str, Any],
@@ -90,14 +89,12 @@ def mask_texts(secrets: SecretInputs, job: Mapping[str, Any]) -> tuple[str, ...]
             texts.add(str(job[name]))
     for name in secrets.paths:
         texts.update(_locations(job.get(name)))
-    return tuple(sorted((text for text in texts if len(text) >= _MIN_MASKED), key=lambda t: (-len(t), t)))
+    return tuple(sorted((text for text in texts if len(text) >= MIN_REDACTED), key=lambda t: (-len(t), t)))
 
 
 def mask_text(text: str, texts: Iterable[str]) -> str:
     """``text`` with every one of ``texts`` replaced by :data:`MASK`."""
-    for secret in texts:
-        text = text.replace(secret, MASK)
-    return text
+    return redact(text, texts, MASK)
 
 
 class MaskFilter(logging.Filter):

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 __all__ = [
+    "MASK",
+    "MIN_REDACTED",
     "S3_URL_PREFIX",
     "atomic_write",
     "is_secret_name",
@@ -46,7 +48,8 @@ _SECRET_PAIRS = frozenset({
 _SECRET_PARTS = ("password", "passwd", "secret", "apikey", "credential", "passphrase")
 # What makes a setting's name secret-like when it is shown to a user: any of these anywhere in it.
 _SECRET_LIKE = re.compile(r"secret|passw|token|key|credential", re.IGNORECASE)
-_MIN_REDACTED = 4  # shorter values would hide unrelated text all over a message
+MIN_REDACTED = 4  # shorter values would hide unrelated text all over a message
+MASK = "********"  # what a user is shown in place of a secret (logs, settings, reports)
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
@@ -120,7 +123,7 @@ def looks_secret(name: str) -> bool:
 
 def redact(text: str, secrets: Iterable[str], mask: str = "***") -> str:
     """``text`` with every one of ``secrets`` (those of at least 4 characters, longest first) replaced by ``mask``."""
-    for secret in sorted({s for s in secrets if len(s) >= _MIN_REDACTED}, key=lambda s: (-len(s), s)):
+    for secret in sorted({s for s in secrets if len(s) >= MIN_REDACTED}, key=lambda s: (-len(s), s)):
         text = text.replace(secret, mask)
     return text
 
