@@ -38,10 +38,10 @@ def _inputs(document: Path, options: RunOptions) -> tuple[dict[str, Any], frozen
     The values are the job file and flags merged as the runner got them, then the defaults.
     """
     from claimed_cwl.cwl_secrets import secret_inputs  # noqa: PLC0415 - loads cwl-utils
-    from claimed_cwl.runners.job_inputs import _load_process, inputs_of, merge_job  # noqa: PLC0415
+    from claimed_cwl.runners.job_inputs import inputs_of, load_process, merge_job  # noqa: PLC0415
     from claimed_cwl.runners.secret_inputs import mask_texts  # noqa: PLC0415
 
-    process = _load_process(document)
+    process = load_process(document)
     secrets = secret_inputs(process)
     with private_dir("claimed-prov-job-") as scratch:
         values: dict[str, Any] = json.loads(merge_job(document, options.job, options.inputs, scratch).read_text())

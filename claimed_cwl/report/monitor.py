@@ -60,10 +60,10 @@ class RunMonitor:
     def tool_steps(self) -> tuple[str, ...]:
         """The workflow's steps that run a tool (not a subworkflow), read from the document when first asked."""
         if self.steps is None:
-            from claimed_cwl.runners.job_inputs import _load_process  # noqa: PLC0415 - loads cwl-utils
+            from claimed_cwl.runners.job_inputs import load_process  # noqa: PLC0415 - loads cwl-utils
 
             try:
-                self.steps = _tool_steps(_load_process(self.document))
+                self.steps = _tool_steps(load_process(self.document))
             except ClaimedError:
                 self.steps = ()
         return self.steps
@@ -108,13 +108,13 @@ def run_monitor(document: Path, job: Path | None, backend: str, quiet: bool, int
     The document is read with cwl-utils (cached: the inputs were checked with it) only when inputs are given.
     """
     from claimed_cwl.cwl_secrets import secret_inputs  # noqa: PLC0415
-    from claimed_cwl.runners.job_inputs import _load_process, inputs_of  # noqa: PLC0415
+    from claimed_cwl.runners.job_inputs import inputs_of, load_process  # noqa: PLC0415
 
     monitor = RunMonitor(document, backend, _job_values(job), quiet=quiet, interval=interval)
     if not monitor.values:  # no inputs given: no secret to mask, no grid (its coordinator is an input)
         return monitor
     try:
-        process = _load_process(document)
+        process = load_process(document)
     except ClaimedError as exc:  # cwltool may still run what cwl-utils cannot load
         monitor.notes.append(f"the document's inputs could not be read ({exc}): every input value is masked")
         monitor.secrets = SecretInputs(values=frozenset(monitor.values))

@@ -68,6 +68,7 @@ __all__ = [
     "given_inputs",
     "inputs_help",
     "inputs_of",
+    "load_process",
     "merge_job",
     "prepare_job",
     "read_job",
@@ -114,7 +115,7 @@ class InputInfo:
 
 def document_inputs(document: Path) -> list[InputInfo]:
     """The inputs of ``document`` (the ``main`` process of a packed file, or ``file.cwl#process``), in order."""
-    return list(inputs_of(_load_process(document)))
+    return list(inputs_of(load_process(document)))
 
 
 def inputs_of(process: Any) -> tuple[InputInfo, ...]:
@@ -161,7 +162,7 @@ def check_inputs(document: Path, job: Path | None, flags: Sequence[str]) -> None
     for a job file that would otherwise go to the runner unread. Required
     inputs are left to :func:`merge_job` (a secret may come from the environment).
     """
-    inputs = inputs_of(_load_process(document))
+    inputs = inputs_of(load_process(document))
     if job is not None:
         unknown = unknown_job_keys(inputs, list(_load_job(job)))
         if unknown:
@@ -171,7 +172,7 @@ def check_inputs(document: Path, job: Path | None, flags: Sequence[str]) -> None
 
 def given_inputs(document: Path, job: Path | None, flags: Sequence[str]) -> tuple[Any, dict[str, Any]]:
     """The document's process (cwl-utils) and the values the job file and ``flags`` give, by CWL id (no secrets)."""
-    process = _load_process(document)
+    process = load_process(document)
     inputs = inputs_of(process)
     values = _by_id(read_job(job) if job is not None else {}, inputs)
     if flags:
@@ -184,7 +185,7 @@ def merge_job(document: Path, job: Path | None, flags: Sequence[str], scratch: P
 
     Secret values that neither gives come from ``CLAIMED_SECRET_<id>``. Returns the path.
     """
-    process = _load_process(document)
+    process = load_process(document)
     return _merge(document, process, secret_inputs(process), job=job, flags=flags, scratch=scratch)[0]
 
 
@@ -201,7 +202,7 @@ def prepare_job(document: Path, options: RunOptions, scratch: Path) -> RunOption
     if not options.inputs and options.job is None and not environ_secrets:
         return options
     try:
-        process = _load_process(document)
+        process = load_process(document)
     except ClaimedError:
         if options.inputs:
             raise
@@ -407,7 +408,7 @@ def _enum_symbols(type_: Any) -> list[str]:
     return [str(symbol).rsplit("/", 1)[-1].rsplit("#", 1)[-1] for symbol in symbols]
 
 
-def _load_process(document: Path) -> Any:
+def load_process(document: Path) -> Any:
     """The document's process as a cwl-utils object (the ``main`` process of a packed file)."""
     path, _, fragment = str(document).partition("#")  # file.cwl#process names one process of a $graph
     resolved = Path(path).resolve()
