@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import pytest
 from s3_service import SeaweedFS
@@ -277,6 +279,48 @@ def test_s3_outage_longer_than_the_lease_keeps_live_holders(private_s3: SeaweedF
     assert ClaimState.CLAIMED not in seen and seen.count(ClaimState.LOCKED) > 3
     assert holder.mark_done(lease)  # the live holder kept its batch through the outage
     assert taker.try_claim("b") == (ClaimState.PROCESSED, None)
+
+
+class CountingStore:
+    """A real store that counts the lock creations asked of it."""
+
+    def __init__(self, store: CoordinationStore) -> None:
+        self.store = store
+        self.creates = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+    def create_lock(self, batch: str, data: bytes) -> str | None:
+        self.creates += 1
+        return self.store.create_lock(batch, data)
+
+
+def test_a_lock_seen_once_is_only_read_at_later_looks(new_store: StoreFactory) -> None:
+    """A waiting worker never asks to create a lock it has seen: one request less per look, and no create to
+    be answered wrongly by a store that is shutting down (the live holder's lock overwritten)."""
+    holder = Coordinator(new_store(), 60)
+    _, lease = holder.try_claim("b")
+    assert lease is not None
+    spy = CountingStore(new_store())
+    taker = Coordinator(cast(CoordinationStore, spy), 60)
+    assert [taker.try_claim("b")[0] for _ in range(3)] == [ClaimState.LOCKED] * 3
+    assert spy.creates == 1  # the first look only
+    holder.release(lease)
+    state, taken = taker.try_claim("b")  # a compare-and-swap on the lock it read
+    assert state is ClaimState.CLAIMED and taken is not None and spy.creates == 1
+
+
+def test_a_lock_deleted_by_hand_is_created_again(tmp_path: Path) -> None:
+    holder = Coordinator(LocalStore(str(tmp_path)), 60)
+    spy = CountingStore(LocalStore(str(tmp_path)))
+    taker = Coordinator(cast(CoordinationStore, spy), 60)
+    _, lease = holder.try_claim("b")
+    assert lease is not None and taker.try_claim("b")[0] is ClaimState.LOCKED
+    shutil.rmtree(tmp_path / "b.lock")  # a user resets the batch by hand
+    assert taker.try_claim("b")[0] is ClaimState.LOCKED  # gone: looked at again ...
+    state, taken = taker.try_claim("b")  # ... and created
+    assert state is ClaimState.CLAIMED and taken is not None and spy.creates == 2
 
 
 def test_owners_are_unique_per_worker(new_store: StoreFactory) -> None:

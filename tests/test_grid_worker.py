@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,6 +22,8 @@ import pytest
 from s3_service import SeaweedFS
 
 from claimed_cwl.runtime.grid.batches import batch_file_name
+from claimed_cwl.runtime.grid.coordinator import Coordinator, open_store
+from claimed_cwl.runtime.grid.worker import Pause, run_batches
 
 OPERATOR = '''"""A grid operator for the tests."""
 import hashlib
@@ -307,3 +310,31 @@ def test_credentials_in_an_s3_url_are_refused_without_echo(tmp_path: Path) -> No
     assert code == 2
     assert "must not carry credentials" in stderr
     assert "SECRETLEAK" not in stderr and "AKIDLEAK" not in stderr
+
+
+def test_a_batch_another_worker_finishes_is_seen_within_a_fraction_of_a_second(tmp_path: Path) -> None:
+    """At a run's end a worker waits for the others' last batches: it looks again soon, not after the longest
+    wait (5 s), which once added up to 5 s to every workers-mode run."""
+    coord = str(tmp_path / "coord")
+    holder = Coordinator(open_store("local", coord), 60)
+    _, lease = holder.try_claim("b1")
+    assert lease is not None
+    finisher = threading.Timer(0.3, holder.mark_done, args=(lease,))
+    finisher.start()
+    started = time.monotonic()
+    outcomes = run_batches(Coordinator(open_store("local", coord), 60), ["b1", "b2"], lambda batch: None, poll=5.0)
+    waited = time.monotonic() - started
+    finisher.join()
+    assert outcomes == {"b1": "skipped", "b2": "processed"}
+    assert waited < 2.5, f"waited {waited:.1f} s for a batch done after 0.3 s"
+
+
+def test_pause_doubles_up_to_the_longest_wait_and_starts_again_after_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    pause = Pause(1.0)
+    for _ in range(7):
+        pause.wait()
+    pause.reset()
+    pause.wait()
+    assert slept == [0.05, 0.1, 0.2, 0.4, 0.8, 1.0, 1.0, 0.05]

@@ -8,14 +8,16 @@ processed marker) or ``failed``. The lease logic lives here,
 once, for every backend:
 
 - **claim**: create the lock (the common case, one write); if it exists, read
-  it: ``done`` / ``failed`` say so at once; a ``held`` record that has not
-  expired is busy; a ``released`` one (or a ``failed`` one under the
-  ignore-error-files setting) is swapped for ours by a compare-and-swap on the
-  version read, so of several takers only one wins; so is an expired one, once
-  this worker has seen it unchanged for a whole lease while the store answered
-  (an outage of the store stops every renewal: its live holders renew when it is
-  back, and keep their batches). After a takeover the
-  markers are read again: a holder that wrote its marker and died before
+  it, and only read it at every later look (a worker never tries to create a
+  lock it has seen: a write less per look, and no room for a store that
+  answers a conditional create wrongly while it shuts down). ``done`` /
+  ``failed`` say so at once; a ``held`` record that has not expired is busy;
+  a ``released`` one (or a ``failed`` one under the ignore-error-files
+  setting) is swapped for ours by a compare-and-swap on the version read, so of
+  several takers only one wins; so is an expired one, once this worker has seen
+  it unchanged for a whole lease while the store answered (an outage of the
+  store stops every renewal: its live holders renew when it is back, and keep
+  their batches). After a takeover the markers are read again: a holder that wrote its marker and died before
   updating the lock is never run again.
 - **renew**: the holder swaps its own version for one with a later expiry (a
   background :class:`LeaseKeeper` does it every third of the lease); a failed
@@ -44,7 +46,8 @@ lock is the truth for claims: to run a processed batch again, delete both its
 Guarantee: a batch is marked processed at most once, and a run that ends with
 every worker finished has every batch processed or failed. A batch whose
 worker dies is run again by the taker, so ``grid_process`` may *start* twice
-for one batch (it completes once): its outputs should be written at the end,
+for one batch, and run to its end twice when the worker died after its return
+but before the marker was written: its outputs should be written at the end,
 or be safe to overwrite.
 """
 
@@ -197,6 +200,7 @@ class Coordinator:
         self.owner = owner_id()
         self._seen_holders: dict[str, str] = {}
         self._observed: dict[str, tuple[str, float]] = {}
+        self._locks_seen: set[str] = set()  # batches whose lock this worker knows to exist
 
     def _record(self, state: str, expires: float, deadline: float = math.inf) -> bytes:
         record: dict[str, object] = {"owner": self.owner, "state": state, "expires": expires, "time": self.clock()}
@@ -260,12 +264,15 @@ class Coordinator:
         expires = now + self.lease_seconds
         deadline = now + self.time_limit if self.time_limit is not None else math.inf
         held = self._record("held", expires, deadline)
-        token = self.store.create_lock(batch, held)
-        if token is not None:  # never claimed before: nothing can be marked yet
-            return ClaimState.CLAIMED, Lease(batch, token, expires, deadline, started=now)
+        if batch not in self._locks_seen:  # locks are never deleted: a lock seen once is only ever read again
+            self._locks_seen.add(batch)
+            token = self.store.create_lock(batch, held)
+            if token is not None:  # never claimed before: nothing can be marked yet
+                return ClaimState.CLAIMED, Lease(batch, token, expires, deadline, started=now)
         current = self.store.read_lock(batch)
         if current is None:
-            return ClaimState.LOCKED, None  # deleted meanwhile (by hand): look again later
+            self._locks_seen.discard(batch)
+            return ClaimState.LOCKED, None  # deleted meanwhile (by hand): create it at the next look
         record = _parse_record(current[0])
         blocked = self._blocked_by_record(record)
         watched = self._unchanged_for_a_lease(batch, current[1]) if record.get("state") == "held" else True

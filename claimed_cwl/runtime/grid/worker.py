@@ -53,7 +53,7 @@ from claimed_cwl.runtime.grid.coordinator import (
 from claimed_cwl.runtime.grid.errors import GridError
 from claimed_cwl.runtime.grid.settings import IGNORE_ERRORS, LEASE_SECONDS, LOCK_TIMEOUT
 
-__all__ = ["load_process", "main", "process_batch", "run_batches"]
+__all__ = ["Pause", "load_process", "main", "process_batch", "run_batches"]
 
 log = logging.getLogger("claimed_cwl.runtime.grid.worker")
 
@@ -131,10 +131,39 @@ def _run_claimed(coordinator: Coordinator, lease: Lease, call: Callable[[str], o
     return None
 
 
+class Pause:
+    """The waits between looks at batches held by others: short at first, doubling up to ``longest``.
+
+    A batch is mostly held by a worker about to finish it (at the end of a run, the last batches of the
+    others): the first looks come within a fraction of a second, and a batch held for long is looked at
+    every ``longest`` seconds. :meth:`reset` after progress.
+    """
+
+    FIRST = 0.05
+
+    def __init__(self, longest: float) -> None:
+        """Wait at most ``longest`` seconds between two looks."""
+        self.longest = longest
+        self.next = min(self.FIRST, longest)
+
+    def wait(self) -> None:
+        """Sleep the next wait, and double the one after."""
+        time.sleep(self.next)
+        self.next = min(self.next * 2, self.longest)
+
+    def reset(self) -> None:
+        """Start again from the shortest wait."""
+        self.next = min(self.FIRST, self.longest)
+
+
 def process_batch(
     coordinator: Coordinator, batch: str, call: Callable[[str], object], wait: bool = True, poll: float = 5.0
 ) -> str:
-    """Claim and run one batch; return ``processed``, ``failed``, ``skipped`` or (without ``wait``) ``locked``."""
+    """Claim and run one batch; return ``processed``, ``failed``, ``skipped`` or (without ``wait``) ``locked``.
+
+    While another worker holds it, look again after a :class:`Pause` of at most ``poll`` seconds.
+    """
+    pause = Pause(poll)
     while True:
         state, lease = coordinator.try_claim(batch)
         if lease is not None:
@@ -145,7 +174,7 @@ def process_batch(
             return SKIPPED
         elif not wait:
             return LOCKED
-        time.sleep(poll)
+        pause.wait()
 
 
 def run_batches(
@@ -157,10 +186,14 @@ def run_batches(
     poll: float = 5.0,
     seed: int | None = None,
 ) -> dict[str, str]:
-    """Loop over ``batches`` (in a random order, to spread concurrent workers); return each batch's outcome."""
+    """Loop over ``batches`` (in a random order, to spread concurrent workers); return each batch's outcome.
+
+    Batches held by others are looked at again after a :class:`Pause` of at most ``poll`` seconds.
+    """
     order = list(batches)
     random.Random(seed).shuffle(order)
     outcomes: dict[str, str] = {}
+    pause = Pause(poll)
     while order:
         waiting = []
         for batch in order:
@@ -177,9 +210,11 @@ def run_batches(
                 waiting.append(batch)
             else:
                 outcomes[batch] = LOCKED
+        if len(waiting) < len(order):
+            pause.reset()  # progress: the batches still held may be close to their end too
         order = waiting
         if order:
-            time.sleep(poll)
+            pause.wait()
     return outcomes
 
 

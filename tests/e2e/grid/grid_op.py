@@ -9,7 +9,7 @@ out_dir = os.getenv("out_dir")
 sleep_seconds = float(os.getenv("sleep_seconds", "0"))
 # comma-separated batches that raise
 fail_on = os.getenv("fail_on", "")
-# a batch that hangs on its first attempt (its container is killed by the test)
+# comma-separated batches that hang on their first attempt (their containers are killed by the test)
 hang_on = os.getenv("hang_on", "")
 
 
@@ -31,7 +31,7 @@ def grid_process(batch_id, out_dir, sleep_seconds, fail_on, hang_on):
     fd = os.open(attempt, os.O_CREAT | os.O_APPEND | os.O_WRONLY)
     os.write(fd, f"{container_id()}\n".encode())
     os.close(fd)
-    if batch_id == hang_on and len(open(attempt).read().split()) == 1:
+    if batch_id in hang_on.split(",") and len(open(attempt).read().split()) == 1:
         time.sleep(600)
     time.sleep(sleep_seconds)
     if batch_id in fail_on.split(","):
