@@ -84,6 +84,7 @@ from cwltool.docker import DockerCommandLineJob, PodmanCommandLineJob
 from cwltool.errors import WorkflowException
 from cwltool.executors import JobExecutor, MultithreadedJobExecutor, SingleJobExecutor
 from cwltool.job import CONTROL_CODE_RE, JobBase
+from cwltool.loghandler import defaultStreamHandler
 from cwltool.utils import create_tmp_dir
 from cwltool.workflow import default_make_tool
 
@@ -673,6 +674,9 @@ def run(argv: list[str], handler: logging.Handler, stdout: IO[str]) -> tuple[int
     from cwltool.main import main as cwltool_main  # noqa: PLC0415 - heavy import, only for runs
 
     args = arg_parser().parse_args(argv)
+    # cwltool's main detaches its default stream handler first; our executor is made before main runs, and its
+    # parallel one logs a DEBUG traceback where there is no nvidia-smi (our handler is not attached yet)
+    cwltool_log.removeHandler(defaultStreamHandler)
     executor = RecordingExecutor(bool(args.parallel), int(args.parallel_max or 0))
     result: dict[str, int] = {}
     raised: list[BaseException] = []
