@@ -73,6 +73,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--quiet", action="store_true",
                         help="only warnings and errors from the runner, and no live progress display")
     parser.add_argument("--parallel", action="store_true", help="run independent steps in parallel (cwltool)")
+    parser.add_argument("--max-parallel", type=_job_count, default=None, metavar="N",
+                        help="run at most N jobs at once (steps, scatter jobs, per-batch grid jobs): cwltool runs "
+                        "in parallel up to N (--max-parallel 1: one at a time), Toil issues at most N jobs to its "
+                        "batch system at once; default: as many as the cores allow (cwltool --parallel, Toil)")
     parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
                         help="re-use the results of steps whose tool, inputs and image are unchanged, kept in DIR "
                         "(cwltool); an image is known by its id, so a step whose image was rebuilt under the same "
@@ -90,6 +94,17 @@ def register(subparsers: Any) -> None:
                         help="leave out, with a warning, job-file keys that are not inputs of the document (as CWL "
                         "runners do; claimed-cwl-runner does this) instead of refusing the job")
     parser.set_defaults(func=run, backend_args=[], runner_option_strings=sorted(parser._option_string_actions))
+
+
+def _job_count(text: str) -> int:
+    """A whole number of jobs above zero, for --max-parallel."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of jobs, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 job, got {text!r}")
+    return value
 
 
 def _positive_seconds(text: str) -> float:
@@ -227,7 +242,8 @@ def run(args: argparse.Namespace) -> int:
              (("runner", args.backend, "--backend"), ("engine", args.engine, "--engine")) if value}
     env = resolve_from_args(args, flags).environment
     backend, options = apply_environment(env, RunOptions(
-        outdir=args.outdir, quiet=args.quiet, parallel=args.parallel, network=args.network,
+        outdir=args.outdir, quiet=args.quiet, parallel=args.parallel, max_parallel=args.max_parallel,
+        network=args.network,
         progress_seconds=args.progress_seconds,
         extra_args=tuple(args.backend_args), inputs=inputs, job=job, cache=args.cache,
         provenance=args.provenance))

@@ -30,6 +30,8 @@ class RunOptions:
     engine: str = "docker"
     quiet: bool = True
     parallel: bool = False
+    # At most this many jobs at once (None: as many as the cores allow); cwltool runs in parallel up to it.
+    max_parallel: int | None = None
     network: str | None = None
     extra_args: tuple[str, ...] = ()
     inputs: tuple[str, ...] = ()

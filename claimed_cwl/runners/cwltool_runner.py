@@ -40,7 +40,9 @@ def cwltool_argv(document: Path, options: RunOptions, scratch: Path | None = Non
     argv = [f"--outdir={options.outdir}", "--enable-ext", "--relax-path-checks"]
     if options.engine == "podman":
         argv.append("--podman")
-    if options.parallel:
+    if options.max_parallel is not None and options.max_parallel > 1:
+        argv += ["--parallel", f"--parallel-max={options.max_parallel}"]
+    elif options.parallel and options.max_parallel is None:
         argv.append("--parallel")
     if options.network:
         argv.append(f"--custom-net={options.network}")

@@ -78,6 +78,8 @@ def toil_argv(document: Path, options: RunOptions, job_store: str) -> list[str]:
     ]
     if options.restart:
         argv.append("--restart")
+    if options.max_parallel is not None:
+        argv.append(f"--maxJobs={options.max_parallel}")
     argv += list(options.batch_args)
     if options.engine == "podman":
         argv.append("--podman")

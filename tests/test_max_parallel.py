@@ -1,0 +1,89 @@
+"""`claimed-cwl run --max-parallel N`: at most N jobs at once, counted from the Docker engine's own events.
+
+The square-sum workflow (tests/_toil_helpers.py) scatters a 1-core step that waits ``delay`` seconds over four
+values; how many of its containers ran at the same time comes from ``docker events`` (start and die), under
+cwltool and under Toil's single-machine batch system.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _toil_helpers import build_square_sum, expected_outputs, output_texts, runner_argv, write_job
+
+from claimed_cwl.runners.base import RunOptions
+from claimed_cwl.runners.cwltool_runner import cwltool_argv
+from claimed_cwl.runners.toil_runner import toil_argv
+
+SQUARE_IMAGE = "claimed-test/claimed-slow-square:toil"
+
+
+def test_cap_reaches_both_runners(tmp_path: Path) -> None:
+    document = tmp_path / "wf.cwl"
+    capped = cwltool_argv(document, RunOptions(max_parallel=3))
+    assert "--parallel" in capped and "--parallel-max=3" in capped
+    one = cwltool_argv(document, RunOptions(parallel=True, max_parallel=1))  # one at a time: cwltool's serial run
+    assert not any(arg.startswith("--parallel") for arg in one)
+    assert "--maxJobs=2" in toil_argv(document, RunOptions(max_parallel=2), "file:/tmp/js")
+    assert not any(arg.startswith("--maxJobs") for arg in toil_argv(document, RunOptions(), "file:/tmp/js"))
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
+def test_a_cap_that_is_no_count_of_jobs_is_refused(value: str, tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "claimed_cwl", "run", "--max-parallel", value,
+                           str(tmp_path / "wf.cwl")], capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "--max-parallel" in done.stderr and "Traceback" not in done.stderr
+    assert "whole number of jobs" in done.stderr or "at least 1 job" in done.stderr
+
+
+@pytest.fixture(scope="module")
+def square_sum(docker_client: Any, python_base_image: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_square_sum(docker_client, tmp_path_factory.mktemp("square-sum-cap"))
+
+
+def _most_at_once(since: float, until: float) -> int:
+    """The most square-step containers that ran at the same time between ``since`` and ``until`` (epoch s)."""
+    events = subprocess.run(
+        ["docker", "events", "--since", f"{since:.3f}", "--until", f"{until:.3f}", "--filter", "type=container",
+         "--filter", f"image={SQUARE_IMAGE}", "--format", "{{json .}}"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout.splitlines()
+    changes = sorted((int(e["timeNano"]), 1 if e["Action"] == "start" else -1)
+                     for e in map(json.loads, events) if e["Action"] in ("start", "die"))
+    assert changes, "no container of the step in the engine's events"
+    running = most = 0
+    for _, change in changes:
+        running += change
+        most = max(most, running)
+    return most
+
+
+def _run(square_sum: Path, tmp_path: Path, backend: str, **fields: Any) -> int:
+    values = [1, 2, 3, 4]
+    tmp_path.mkdir(exist_ok=True)
+    job = write_job(tmp_path / "job.json", values, 1.5)
+    since = time.time()
+    done = subprocess.run(runner_argv(square_sum, backend, outdir=tmp_path / "out", job=job, **fields),
+                          capture_output=True, text=True, check=False, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert output_texts(json.loads(done.stdout)) == expected_outputs(values)
+    return _most_at_once(since, time.time() + 1)
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_cwltool_runs_at_most_n_jobs(square_sum: Path, tmp_path: Path) -> None:
+    assert _run(square_sum, tmp_path / "uncapped", "cwltool", parallel=True) >= 2  # the cap has work to do
+    assert _run(square_sum, tmp_path / "capped", "cwltool", parallel=True, max_parallel=1) == 1
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_toil_runs_at_most_n_jobs(square_sum: Path, tmp_path: Path) -> None:
+    assert _run(square_sum, tmp_path, "toil", max_parallel=1) == 1
