@@ -326,7 +326,8 @@ def test_a_batch_another_worker_finishes_is_seen_within_a_fraction_of_a_second(t
     waited = time.monotonic() - started
     finisher.join()
     assert outcomes == {"b1": "skipped", "b2": "processed"}
-    assert waited < 2.5, f"waited {waited:.1f} s for a batch done after 0.3 s"
+    # looks at 0.05, 0.15, 0.35, 0.75, 1.55, 3.15 s: well before the longest wait (5 s), even on a loaded machine
+    assert waited < 4.5, f"waited {waited:.1f} s for a batch done after 0.3 s"
 
 
 def test_pause_doubles_up_to_the_longest_wait_and_starts_again_after_progress(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,7 @@ cwltool and under Toil's single-machine batch system.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -79,7 +80,8 @@ def _run(square_sum: Path, tmp_path: Path, backend: str, **fields: Any) -> int:
 @pytest.mark.docker
 @pytest.mark.slow
 def test_cwltool_runs_at_most_n_jobs(square_sum: Path, tmp_path: Path) -> None:
-    assert _run(square_sum, tmp_path / "uncapped", "cwltool", parallel=True) >= 2  # the cap has work to do
+    if (os.cpu_count() or 1) >= 2:  # uncapped, cwltool runs as many 1-core jobs as there are cores
+        assert _run(square_sum, tmp_path / "uncapped", "cwltool", parallel=True) >= 2  # the cap has work to do
     assert _run(square_sum, tmp_path / "capped", "cwltool", parallel=True, max_parallel=1) == 1
 
 
