@@ -23,7 +23,7 @@ inputs:
       - 'null'
       - string
   - id: hang_on
-    doc: a batch that hangs on its first attempt (its container is killed by the test)
+    doc: comma-separated batches that hang on their first attempt (their containers are killed by the test)
     default: ''
     type:
       - 'null'
@@ -175,7 +175,7 @@ steps:
             prefix: fail_on=
             separate: false
         - id: hang_on
-          doc: a batch that hangs on its first attempt (its container is killed by the test)
+          doc: comma-separated batches that hang on their first attempt (their containers are killed by the test)
           default: ''
           type:
             - 'null'
