@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from claimed_cwl.runtime.grid.batches import (
 )
 from claimed_cwl.runtime.grid.config import parse_bool, redact
 from claimed_cwl.runtime.grid.errors import GridError
+from claimed_cwl.runtime.grid.local_store import LocalStore
 
 
 def write(path: Path, text: str) -> str:
@@ -227,6 +229,43 @@ def test_list_batches_cli_writes_the_cwl_outputs(tmp_path: Path) -> None:
     assert json.loads(out.read_text()) == ["b2", "b1"]
     refused = subprocess.run([*command, "--cwl-output"], capture_output=True, text=True, check=False, cwd=tmp_path)
     assert refused.returncode == 2 and "--cwl-output needs --output" in refused.stderr
+
+
+def test_list_batches_leaves_out_the_batches_already_done(tmp_path: Path) -> None:
+    """With the coordinator, ``batches`` holds what is still to do; the rest is a worker-style skipped file."""
+    store = LocalStore(str(tmp_path / "coord"))
+    store.write_marker("b1", "processed", b"{}", exclusive=True)
+    store.write_marker("b3", "err", b'{"error": "boom", "time": 1}', exclusive=True)
+    store.write_marker("other-run", "processed", b"{}", exclusive=True)  # not in this batch list
+    source = write(tmp_path / "b.txt", "b0,b1,b2,b3")
+    command = [sys.executable, "-m", "claimed_cwl.runtime.grid.list_batches", "--batch-file", source,
+               "--coordinator", str(tmp_path / "coord"), "--output", "batches.json", "--skipped", "skipped.json",
+               "--cwl-output"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["b0", "b2"]
+    assert "2 of 4 batches already done (skipped), 2 to do" in done.stderr
+    assert json.loads((tmp_path / "batches.json").read_text()) == ["b0", "b1", "b2", "b3"]  # the report's total
+    assert json.loads((tmp_path / "skipped.json").read_text()) == {"b1": "skipped", "b3": "skipped"}
+    outputs = json.loads((tmp_path / "cwl.output.json").read_text())
+    assert outputs["batches"] == ["b0", "b2"] and outputs["skipped"] == {"class": "File", "location": "skipped.json"}
+    # failed batches are listed again when they are to be retried (flag or the variable, as the worker reads it)
+    retried = subprocess.run([*command, "--ignore-error-files"], capture_output=True, text=True, check=False,
+                             cwd=tmp_path)
+    assert json.loads(retried.stdout) == ["b0", "b2", "b3"], retried.stderr
+    by_env = subprocess.run(command, capture_output=True, text=True, check=False, cwd=tmp_path,
+                            env={**os.environ, "gw_ignore_error_files": "true"})
+    assert json.loads(by_env.stdout) == ["b0", "b2", "b3"], by_env.stderr
+    assert json.loads((tmp_path / "skipped.json").read_text()) == {"b1": "skipped"}
+
+
+def test_list_batches_skipped_file_needs_the_coordinator(tmp_path: Path) -> None:
+    source = write(tmp_path / "b.txt", "b0")
+    done = subprocess.run([sys.executable, "-m", "claimed_cwl.runtime.grid.list_batches", "--batch-file", source,
+                           "--skipped", str(tmp_path / "s.json")], capture_output=True, text=True, check=False,
+                          env={k: v for k, v in os.environ.items() if not k.startswith("gw_")})
+    assert done.returncode == 2 and "--skipped needs --coordinator" in done.stderr
+    assert not (tmp_path / "s.json").exists()
 
 
 def test_list_batches_cli_bad_id_is_one_clean_line(tmp_path: Path) -> None:

@@ -246,9 +246,6 @@ def test_dead_holder_is_taken_over_after_the_lease_not_the_time_limit(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="twice in loaded runs a waiting worker claimed a live holder's batch "
-                   "while SeaweedFS shut down; not reproduced since workers never create a lock they have seen "
-                   "(test_a_lock_seen_once_is_only_read_at_later_looks): strict once CI has passed it")
 def test_s3_outage_longer_than_the_lease_keeps_live_holders(private_s3: SeaweedFS,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """The store is down for over twice the lease: nobody renews, and nobody takes a live holder's batch."""

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from _engine_events import containers_started
 from _grid_e2e import REPOSITORY, GridRun, compile_grid, wait_all
 from s3_service import SeaweedFS
 
@@ -109,6 +111,36 @@ def test_failing_batch(built: dict[str, Path], tmp_path: Path) -> None:
     assert max(grid.completions().values()) == 1
 
 
+def _rerun_containers(grid: GridRun, name: str, *more: str, runner: list[str] | None = None) -> int:
+    """Run the grid once more as ``name``; return how many grid-image containers the engine started for it."""
+    if runner is not None:
+        grid.runner = runner
+    since = time.time()
+    assert wait_all([grid.start(name, *more)], 600) == [0], grid.log(name)[-4000:]
+    return containers_started(f"{REPOSITORY}/claimed-grid-op-grid:e2e-local", since, time.time() + 1)
+
+
+@pytest.mark.parametrize("runner", [pytest.param(["--parallel"], id="cwltool"),
+                                    pytest.param(["--backend", "toil", "--bypass-file-store"], id="toil",
+                                                 marks=pytest.mark.slow)])
+def test_rerun_of_a_finished_per_batch_grid_starts_no_batch_container(built: dict[str, Path], tmp_path: Path,
+                                                                      runner: list[str]) -> None:
+    """The list step leaves out done batches: a re-run starts the list and report containers, none per batch."""
+    grid = GridRun(tmp_path, built["local-batch"], str(tmp_path / "coord"), 6, ["--fail_on", "b0003"],
+                   runner=runner)
+    assert wait_all([grid.start("run1")], 600) != [0]  # b0003 failed
+    assert _rerun_containers(grid, "run2", "--gw_tolerate_errors") == 2
+    report = _report(grid, "run2")
+    assert (report["processed"], report["failed"], report["pending"], report["skipped"]) == (5, 1, 0, 6)
+    assert list((tmp_path / "run2").glob("gw_result-*.json")) == []  # no batch job ran
+    # retrying the failed batch runs that one batch alone (it fails again: the operator fails on it)
+    assert _rerun_containers(grid, "run3", "--gw_ignore_error_files", "--gw_tolerate_errors") == 3
+    report = _report(grid, "run3")
+    assert (report["processed"], report["failed"], report["skipped"]) == (5, 1, 5)
+    assert [p.name for p in (tmp_path / "run3").glob("gw_result-*.json")] == ["gw_result-b0003.json"]
+    assert grid.done_files() == set(grid.batches) - {"b0003"} and max(grid.completions().values()) == 1
+
+
 @pytest.mark.parametrize(("mode", "bad"), [("local-batch", "../x"), ("local-workers", "/etc/passwd"),
                                          ("local-workers", "a\x00b")])
 def test_unsafe_batch_id_stops_before_any_work(built: dict[str, Path], tmp_path: Path, mode: str, bad: str) -> None:
@@ -135,12 +167,16 @@ def test_list_step_has_no_64_kib_limit(built: dict[str, Path], tmp_path: Path,
     batches = [f"batch-{i:05d}" for i in range(10_000)]
     (tmp_path / "b.txt").write_text(",".join(batches))
     assert (tmp_path / "b.txt").stat().st_size > 64 * 1024
+    coordinator = tmp_path / "coord"
+    coordinator.mkdir()
+    (coordinator / "batch-00003.processed").write_text("{}")  # done before: left out of the batches to run
     code = main(["run", "--quiet", "--outdir", str(tmp_path / "out"), str(tool), "--gw_batch_file",
-                 str(tmp_path / "b.txt")])
+                 str(tmp_path / "b.txt"), "--gw_coordinator", str(coordinator)])
     out = capfd.readouterr().out
     assert code == 0
-    assert json.loads(out)["batches"] == batches
+    assert json.loads(out)["batches"] == [batch for batch in batches if batch != "batch-00003"]
     assert json.loads((tmp_path / "out" / "batches.json").read_text()) == batches
+    assert json.loads((tmp_path / "out" / "gw_result.skipped.json").read_text()) == {"batch-00003": "skipped"}
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _engine_events import container_events
 from _toil_helpers import build_square_sum, expected_outputs, output_texts, runner_argv, write_job
 
 from claimed_cwl.runners.base import RunOptions
@@ -50,13 +51,8 @@ def square_sum(docker_client: Any, python_base_image: str, tmp_path_factory: pyt
 
 def _most_at_once(since: float, until: float) -> int:
     """The most square-step containers that ran at the same time between ``since`` and ``until`` (epoch s)."""
-    events = subprocess.run(
-        ["docker", "events", "--since", f"{since:.3f}", "--until", f"{until:.3f}", "--filter", "type=container",
-         "--filter", f"image={SQUARE_IMAGE}", "--format", "{{json .}}"],
-        capture_output=True, text=True, check=True, timeout=60,
-    ).stdout.splitlines()
-    changes = sorted((int(e["timeNano"]), 1 if e["Action"] == "start" else -1)
-                     for e in map(json.loads, events) if e["Action"] in ("start", "die"))
+    changes = [(when, 1 if action == "start" else -1)
+               for when, action in container_events(SQUARE_IMAGE, since, until)]
     assert changes, "no container of the step in the engine's events"
     running = most = 0
     for _, change in changes:

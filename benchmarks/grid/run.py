@@ -1,20 +1,30 @@
-"""Grid workflow wall time vs. a bare `docker run` loop, and coordination overhead per batch.
+"""Grid benchmark: every figure of the grid performance issue, each beside the limit it is compared to, in one run.
 
-    python benchmarks/grid/run.py [--batches 200] [--skip-coordination] [--json out.json]
-    python benchmarks/grid/run.py --workers-only 200,2000,20000     # how workers mode grows with the batches
-    python benchmarks/grid/run.py --concurrent-runs --batches 400    # one run vs. two at once on one coordinator
+    python benchmarks/grid/run.py                         # everything (about 40 minutes on 2 cores)
+    python benchmarks/grid/run.py --only fixed,per-batch  # some sections (names below)
+    python benchmarks/grid/run.py --json results.json     # also write every figure as JSON
 
-With 2-way parallelism on this machine (2 cores), for BATCHES trivial batches:
+Sections, in the order they run (a trivial operator, ``bench_op.py``: its ``grid_process`` does nothing):
 
-- bare loop: the same container started BATCHES times, ``docker run --rm --network none IMAGE
-  python /opt/app/bench_op.py`` through ``xargs -P2``;
-- per-batch grid workflow: ``claimed-cwl run --parallel`` (cwltool schedules by ResourceRequirement
-  ``coresMin: 1``, so 2 scatter jobs run at once), one container per batch plus list + report;
-- ``--workers 2`` grid workflow: 2 containers that loop over the batches through the coordinator;
-- lock+mark overhead per batch on a local directory and on S3 (benchmarks/grid_coordination.py).
+- ``fixed``: one ``claimed-cwl run --quiet`` of the operator's own tool (median of 5), and the ``--workers 2`` grid
+  with 20 batches (median of 3); target: the grid under 2x the single tool run.
+- ``per-batch``: with BATCHES (200) batches, 2-way: a bare ``docker run`` loop (``xargs -P2``), plain
+  ``cwltool --parallel`` scattering the operator tool over BATCHES values (no coordination: cwltool's own floor),
+  the same scatter under ``claimed-cwl run --parallel``, and the per-batch grid (``claimed-cwl run --parallel``),
+  whose containers are counted from the engine's events (one per batch, plus the list and report steps); then
+  the finished grid run again (target under 3 s, no container per batch). Targets: per-batch grid at most 1.25x
+  the bare loop and at most 1.1x plain cwltool.
+- ``per-batch-scale``: the per-batch grid with PER_BATCH_SCALE (2,000) batches: wall time and peak memory of the
+  ``claimed-cwl`` process, against the BATCHES figures.
+- ``local-scale``: ``--workers 2`` with LOCAL_SCALE (100,000) batches on a local directory; ``s3-scale``: with
+  S3_SCALE (10,000) on SeaweedFS (scripts/s3.sh). Cost per batch beyond the fixed cost (the 20-batch run),
+  listing and batch-loop time and the peak RSS of every process (``claimed-cwl run`` from GNU time; each worker
+  from its own last log line). Targets: under 1 ms a batch local, under 10 ms on S3.
+- ``slurm``: the one-node Slurm cluster of scripts/slurm.sh through Toil (``claimed-cwl run --env slurm``):
+  ``--workers 2`` with SLURM_WORKERS (10,000) batches and the per-batch grid with SLURM_PER_BATCH (200), wall
+  time and the jobs each submitted (from ``sacct``).
 
-Targets (issue #7): per-batch <= 1.3x the bare loop; workers mode >= 5x faster than the bare loop;
-S3 coordination < 20 ms per batch.
+Every figure is printed with the 1-minute load average when it was taken; the machine should be quiet.
 """
 
 from __future__ import annotations
@@ -22,168 +32,368 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
+sys.path.insert(0, str(REPO / "tests"))  # the services the tests start (Slurm), and the engine's events
+
+from _engine_events import containers_started  # noqa: E402
+
 OPERATOR = HERE / "bench_op.py"
-IMAGE = "claimed/claimed-bench-op-grid:bench"
+VERSION = "bench"
+GRID_IMAGE = {"local": f"claimed/claimed-bench-op-grid:{VERSION}", "s3": f"claimed/claimed-bench-op-grid-s3:{VERSION}"}
+TOOL_IMAGE = f"claimed/claimed-bench-op:{VERSION}"
+SECTIONS = ("fixed", "per-batch", "per-batch-scale", "local-scale", "s3-scale", "slurm")
+_WORKER_DONE = re.compile(r"worker done on .*?: (\{.*?\}); (\d+) batches listed and the operator loaded in "
+                          r"([\d.]+) s, batches taken in ([\d.]+) s; peak RSS ([\d.]+) MiB")
 
 
-def _claimed(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "claimed_cwl", *args], check=True, capture_output=True,
-                          text=True, cwd=cwd)
+def _load() -> float:
+    return os.getloadavg()[0]
 
 
-def compile_grid(out: Path, workers: int | None) -> Path:
-    """Compile (and build) the benchmark grid; return the workflow file."""
-    args = ["grid", str(OPERATOR), "--version", "bench", "--out", str(out), "--build"]
-    if workers:
-        args += ["--workers", str(workers)]
-    _claimed(*args)
-    return out / "bench-op-grid.cwl"
+@dataclass
+class Figures:
+    """The figures of one run: printed as they come, kept for ``--json``."""
+
+    rows: list[dict[str, object]] = field(default_factory=list)
+    values: dict[str, float] = field(default_factory=dict)
+
+    def add(self, key: str, text: str, value: float, limit: str = "", met: bool | None = None) -> float:
+        """Print ``text`` with the limit it is compared to, whether it is met, and the load average."""
+        verdict = "" if met is None else (" -> met" if met else " -> MISSED")
+        compared = f" (limit: {limit}{verdict})" if limit else ""
+        load = _load()
+        print(f"{text}{compared}  [load {load:.2f}]", flush=True)
+        self.rows.append({"key": key, "value": value, "text": text, "limit": limit, "met": met, "load": load})
+        self.values[key] = value
+        return value
 
 
-def bare_loop(batches: int) -> float:
-    """Wall seconds of BATCHES ``docker run`` of the image, two at a time."""
-    command = f"docker run --rm --network none {IMAGE} python /opt/app/bench_op.py"
+def _claimed(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "claimed_cwl", *args], check=True, capture_output=True, text=True)
+
+
+def build_all(root: Path) -> dict[str, Path]:
+    """Compile and build the operator tool and the four grids; return their CWL files."""
+    _claimed("build", str(OPERATOR), "--version", VERSION, "--out", str(root / "tool"))
+    built = {"tool": root / "tool" / "bench-op.cwl"}
+    for backend in ("local", "s3"):
+        for mode, workers in (("per-batch", []), ("workers", ["--workers", "2"])):
+            out = root / f"{backend}-{mode}"
+            _claimed("grid", str(OPERATOR), "--backend", backend, "--version", VERSION, "--out", str(out), "--build",
+                     *workers)
+            built[f"{backend}-{mode}"] = out / "bench-op-grid.cwl"
+    return built
+
+
+@dataclass
+class Timed:
+    """One finished command: wall seconds, peak RSS of the command's own process (MiB), its stderr."""
+
+    wall: float
+    rss_mib: float
+    stderr: str
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> Timed:
+    """Run ``argv`` under GNU time; raise SystemExit with its tail when it fails."""
+    rss_file = cwd / f".rss-{time.monotonic_ns()}"
+    started = time.perf_counter()
+    done = subprocess.run(["/usr/bin/time", "-o", str(rss_file), "-f", "%M", *argv], capture_output=True, text=True,
+                          cwd=cwd, env=env, check=False)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"failed ({done.returncode}): {' '.join(argv)}\n{done.stderr[-3000:]}")
+    rss = int(rss_file.read_text().split()[-1]) / 1024
+    rss_file.unlink()
+    return Timed(wall, rss, done.stderr)
+
+
+def batch_file(root: Path, count: int) -> Path:
+    """A .txt batch file of ``count`` ids."""
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / f"batches-{count}.txt"
+    path.write_text(",".join(f"b{i:06d}" for i in range(count)) + "\n")
+    return path
+
+
+def grid_run(workflow: Path, root: Path, batches: Path, coordinator: str, *runner: str,
+             extra: tuple[str, ...] = (), env: dict[str, str] | None = None) -> Timed:
+    """One ``claimed-cwl run RUNNER --quiet`` of a grid into a fresh output directory under ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    if not coordinator.startswith("s3://"):
+        Path(coordinator).mkdir(parents=True, exist_ok=True)
+    outdir = root / f"out-{time.monotonic_ns()}"
+    return timed([sys.executable, "-m", "claimed_cwl", "run", *runner, "--quiet", "--outdir", str(outdir),
+                  str(workflow), "--gw_coordinator", coordinator, "--gw_batch_file", str(batches), *extra],
+                 root, env)
+
+
+def processed(coordinator: Path) -> int:
+    """Batches with a processed marker in a local coordinator."""
+    return sum(1 for _ in coordinator.glob("*.processed"))
+
+
+def single_tool(built: dict[str, Path], root: Path) -> Timed:
+    """One ``claimed-cwl run --quiet`` of the operator's own tool."""
+    return timed([sys.executable, "-m", "claimed_cwl", "run", "--quiet", "--outdir", str(root / "single-out"),
+                  str(built["tool"])], root)
+
+
+def fixed_cost(built: dict[str, Path], root: Path, figures: Figures) -> None:
+    """A single tool run vs. the --workers 2 grid with 20 batches."""
+    single_tool(built, root)  # warm the page cache
+    single = statistics.median(single_tool(built, root).wall for _ in range(5))
+    figures.add("single_tool_s", f"one claimed-cwl run of the operator tool (median of 5): {single:.2f} s", single)
+    walls = []
+    for attempt in range(3):
+        case = root / f"workers20-{attempt}"
+        walls.append(grid_run(built["local-workers"], case, batch_file(case, 20), str(case / "coord"),
+                              "--parallel").wall)
+        assert processed(case / "coord") == 20
+    wall = statistics.median(walls)
+    figures.add("workers20_s", f"--workers 2 grid, 20 batches (median of 3): {wall:.2f} s = {wall / single:.2f}x "
+                f"the single tool run", wall, "under 2x the single tool run", wall < 2 * single)
+
+
+def bare_loop(image: str, batches: int) -> float:
+    """Wall seconds of ``batches`` bare ``docker run`` of the operator, two at a time."""
+    command = f"docker run --rm --network none {image} python /opt/app/bench_op.py"
     started = time.perf_counter()
     subprocess.run(["xargs", "-P2", "-I{}", "sh", "-c", command], input="\n".join(map(str, range(batches))) + "\n",
                    check=True, text=True, capture_output=True)
     return time.perf_counter() - started
 
 
-def grid_run(workflow: Path, root: Path, batches: int) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB, GNU time) of one `claimed-cwl run --parallel` of ``workflow``."""
-    coordinator = root / "coord"
-    coordinator.mkdir()
-    batch_file = root / "batches.txt"
-    batch_file.write_text(",".join(f"b{i:04d}" for i in range(batches)) + "\n")
-    rss_file = root / "max_rss_kib"
-    started = time.perf_counter()
-    subprocess.run(["/usr/bin/time", "-o", str(rss_file), "-f", "%M", sys.executable, "-m", "claimed_cwl", "run",
-                    "--parallel", "--quiet", "--outdir", str(root / "out"), str(workflow),
-                    "--gw_coordinator", str(coordinator), "--gw_batch_file", str(batch_file)],
-                   check=True, capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    processed = len(list(coordinator.glob("*.processed")))
-    if processed != batches:
-        raise SystemExit(f"{workflow.name}: only {processed} of {batches} batches processed")
-    return wall, int(rss_file.read_text().split()[-1]) / 1024
+def scatter_workflow(built: dict[str, Path], root: Path, batches: int) -> tuple[Path, Path]:
+    """A plain CWL workflow scattering the operator tool over ``batches`` values, and its job file."""
+    workflow = root / "scatter.cwl"
+    workflow.write_text(json.dumps({
+        "cwlVersion": "v1.2", "class": "Workflow", "requirements": [{"class": "ScatterFeatureRequirement"}],
+        "inputs": {"labels": "string[]"}, "outputs": {},
+        "steps": {"op": {"run": str(built["tool"]), "scatter": "label", "in": {"label": "labels"}, "out": []}},
+    }))
+    job = root / "scatter-job.json"
+    job.write_text(json.dumps({"labels": [f"b{i:06d}" for i in range(batches)]}))
+    return workflow, job
 
 
-def coordination(batches: int) -> list[dict[str, float]]:
-    """ms per batch of lock + mark on local and S3, from benchmarks/grid_coordination.py."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "coord.json"
-        subprocess.run([sys.executable, str(REPO / "benchmarks" / "grid_coordination.py"), "--sizes", str(batches),
-                        "--backends", "local,s3", "--json", str(out)], check=True, capture_output=True, text=True)
-        rows: list[dict[str, float]] = json.loads(out.read_text())
-        return rows
+def per_batch(built: dict[str, Path], root: Path, batches: int, figures: Figures) -> None:
+    """Bare loop, plain cwltool scatter, claimed-cwl scatter, per-batch grid (containers counted), re-run."""
+    bare_loop(GRID_IMAGE["local"], 4)  # warm the page cache
+    bare = figures.add("bare_loop_s", f"bare docker run loop, {batches} containers 2-way: "
+                       f"{(b := bare_loop(GRID_IMAGE['local'], batches)):.1f} s", b)
+    workflow, job = scatter_workflow(built, root, batches)
+    plain = timed([sys.executable, "-m", "cwltool", "--parallel", "--quiet", "--outdir", str(root / "plain-out"),
+                   str(workflow), str(job)], root)
+    figures.add("cwltool_scatter_s", f"plain cwltool --parallel scatter of the tool over {batches} values: "
+                f"{plain.wall:.1f} s, peak RSS {plain.rss_mib:.0f} MiB", plain.wall)
+    ours = timed([sys.executable, "-m", "claimed_cwl", "run", "--parallel", "--quiet", "--outdir",
+                  str(root / "ours-out"), str(workflow), str(job)], root)
+    figures.add("claimed_scatter_s", f"the same scatter under claimed-cwl run --parallel: {ours.wall:.1f} s, peak "
+                f"RSS {ours.rss_mib:.0f} MiB", ours.wall)
+    case = root / f"per-batch-{batches}"
+    since = time.time()
+    run = grid_run(built["local-per-batch"], case, batch_file(case, batches), str(case / "coord"), "--parallel")
+    started = containers_started(GRID_IMAGE["local"], since, time.time() + 1)
+    assert processed(case / "coord") == batches
+    figures.add("per_batch_s", f"per-batch grid, {batches} batches: {run.wall:.1f} s = {run.wall / bare:.2f}x the "
+                f"bare loop, {run.wall / plain.wall:.2f}x plain cwltool; peak RSS {run.rss_mib:.0f} MiB", run.wall,
+                "<= 1.25x bare and <= 1.1x plain cwltool", run.wall <= 1.25 * bare and run.wall <= 1.1 * plain.wall)
+    figures.add("per_batch_rss_mib", f"  peak RSS of claimed-cwl run: {run.rss_mib:.0f} MiB", run.rss_mib)
+    figures.add("per_batch_containers", f"  containers the engine started: {started} (batches + list + report)",
+                started, f"{batches + 2}", started == batches + 2)
+    since = time.time()
+    again = grid_run(built["local-per-batch"], case, batch_file(case, batches), str(case / "coord"), "--parallel")
+    started = containers_started(GRID_IMAGE["local"], since, time.time() + 1)
+    figures.add("rerun_s", f"re-run of the finished {batches}-batch grid: {again.wall:.2f} s, {started} containers",
+                again.wall, "under 3 s, 2 containers (list, report)", again.wall < 3 and started == 2)
 
 
-def workers_scaling(counts: list[int], json_path: str | None) -> int:
-    """Wall time and peak RSS of the --workers 2 workflow at each batch count."""
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="grid-bench-") as tmp:
-        root = Path(tmp)
-        workers = compile_grid(root / "workers", 2)
-        for count in counts:
-            (root / f"r{count}").mkdir()
-            wall, rss = grid_run(workers, root / f"r{count}", count)
-            rows.append({"batches": count, "wall_s": wall, "max_rss_mib": rss})
-            print(f"--workers 2, {count:6d} batches: {wall:6.1f} s ({wall / count * 1000:.1f} ms a batch), "
-                  f"max RSS {rss:.0f} MiB", flush=True)
-    if json_path:
-        Path(json_path).write_text(json.dumps(rows, indent=1) + "\n")
-    return 0
+def per_batch_scale(built: dict[str, Path], root: Path, count: int, figures: Figures) -> None:
+    """The per-batch grid at ``count`` batches: wall and peak RSS, against the smaller run."""
+    case = root / f"per-batch-{count}"
+    run = grid_run(built["local-per-batch"], case, batch_file(case, count), str(case / "coord"), "--parallel")
+    assert processed(case / "coord") == count
+    figures.add("per_batch_scale_s", f"per-batch grid, {count} batches: {run.wall:.1f} s "
+                f"({run.wall / count * 1000:.0f} ms a batch), peak RSS of claimed-cwl run {run.rss_mib:.0f} MiB",
+                run.wall)
+    figures.add("per_batch_scale_rss_mib", f"  peak RSS at {count} batches: {run.rss_mib:.0f} MiB", run.rss_mib)
+    small_wall, small_rss = figures.values.get("per_batch_s"), figures.values.get("per_batch_rss_mib")
+    if small_wall and small_rss:
+        small = figures.values.get("per_batch_batches", 200)
+        figures.add("per_batch_growth", f"  from {small:.0f} to {count} batches: wall time x{run.wall / small_wall:.1f}"
+                    f" (batches x{count / small:.0f}), peak RSS x{run.rss_mib / small_rss:.2f}", run.wall / small_wall)
 
 
-def _start_run(workflow: Path, root: Path, name: str, coordinator: Path, batch_file: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "claimed_cwl", "run", "--parallel", "--quiet", "--outdir",
-                             str(root / name), str(workflow), "--gw_coordinator", str(coordinator),
-                             "--gw_batch_file", str(batch_file)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+def _workers_lines(stderr: str) -> list[tuple[dict[str, int], int, float, float, float]]:
+    """Each worker's last line: counts, batches listed, seconds to start, seconds of the loop, peak RSS MiB."""
+    return [(json.loads(m[1]), int(m[2]), float(m[3]), float(m[4]), float(m[5])) for m in _WORKER_DONE.finditer(stderr)]
 
 
-def _processed_by(outdir: Path) -> int:
-    """Batches a run's workers processed (their result files), not the ones they found done."""
-    return sum(outcome == "processed" for path in outdir.glob("gw_result-*.json")
-               for outcome in json.loads(path.read_text()).values())
+def workers_scale(built: dict[str, Path], root: Path, backend: str, count: int, *, limit_ms: float,
+                  figures: Figures) -> None:
+    """The --workers 2 grid at ``count`` batches on ``backend``: cost a batch beyond the fixed cost, every RSS."""
+    case = root / f"workers-{backend}-{count}"
+    case.mkdir(parents=True)
+    batches = batch_file(case, count)
+    if backend == "local":
+        coordinator, extra, runner = str(case / "coord"), (), ("--parallel",)
+    else:
+        coordinator, extra = _s3_coordinator(case)
+        runner = ("--parallel", "--network", "host")
+    small_coordinator = f"{coordinator}-small" if backend == "s3" else str(case / "small" / "coord")
+    small = grid_run(built[f"{backend}-workers"], case / "small", batch_file(case, 20), small_coordinator, *runner,
+                     extra=extra).wall
+    run = grid_run(built[f"{backend}-workers"], case, batches, coordinator, *runner, extra=extra)
+    if backend == "local":
+        assert processed(case / "coord") == count
+    per_batch_ms = (run.wall - small) / (count - 20) * 1000
+    figures.add(f"workers_{backend}_s", f"--workers 2 on {backend}, {count} batches: {run.wall:.1f} s; the same "
+                f"with 20 batches {small:.1f} s; {per_batch_ms:.2f} ms a batch beyond that", per_batch_ms,
+                f"under {limit_ms:g} ms a batch", per_batch_ms < limit_ms)
+    figures.add(f"workers_{backend}_rss_mib", f"  peak RSS of claimed-cwl run: {run.rss_mib:.0f} MiB", run.rss_mib)
+    for number, (counts, listed, start, loop, rss) in enumerate(_workers_lines(run.stderr), 1):
+        taken = counts.get("processed", 0) + counts.get("failed", 0)
+        figures.add(f"workers_{backend}_worker{number}", f"  worker {number}: listed {listed} batches and loaded "
+                    f"the operator in {start:.2f} s ({start / listed * 1e6:.1f} us a batch), processed {taken} in "
+                    f"{loop:.1f} s ({loop / max(taken, 1) * 1000:.2f} ms each: lock, call, mark), peak RSS "
+                    f"{rss:.1f} MiB", rss)
 
 
-def concurrent_runs(batches: int, json_path: str | None) -> int:
-    """Wall time of one ``--workers 2`` run vs. two started together on one coordinator (and who did what)."""
-    rows: dict[str, object] = {"batches": batches, "load_before": os.getloadavg()[0]}
-    with tempfile.TemporaryDirectory(prefix="grid-bench-") as tmp:
-        root = Path(tmp)
-        workers = compile_grid(root / "workers", 2)
-        for runs in (1, 2):
-            case = root / f"runs{runs}"
-            (case / "coord").mkdir(parents=True)
-            batch_file = case / "batches.txt"
-            batch_file.write_text(",".join(f"b{i:05d}" for i in range(batches)) + "\n")
-            started = time.perf_counter()
-            procs = [_start_run(workers, case, f"run{i}", case / "coord", batch_file) for i in range(runs)]
-            if any(proc.wait() != 0 for proc in procs):
-                raise SystemExit(f"a run of {runs} failed")
-            wall = time.perf_counter() - started
-            shares = [_processed_by(case / f"run{i}") for i in range(runs)]
-            rows[f"runs{runs}_s"], rows[f"runs{runs}_shares"] = wall, shares
-            print(f"{runs} run(s) at once, {batches} batches: {wall:6.1f} s, processed per run {shares}, "
-                  f"load average {os.getloadavg()[0]:.2f}", flush=True)
-    if json_path:
-        Path(json_path).write_text(json.dumps(rows, indent=1) + "\n")
-    return 0
+@contextmanager
+def _s3_server() -> Iterator[dict[str, str]]:
+    """SeaweedFS of scripts/s3.sh: reused when running, else started and stopped afterwards."""
+    script = REPO / "scripts" / "s3.sh"
+    running = subprocess.run(["bash", str(script), "status"], capture_output=True, check=False).returncode == 0
+    if not running:
+        subprocess.run(["bash", str(script), "start"], check=True, stdout=subprocess.DEVNULL)
+    text = (REPO / ".state" / "s3" / "env").read_text()
+    env = dict(line.removeprefix("export ").split("=", 1) for line in text.splitlines() if "=" in line)
+    try:
+        yield {key: value.strip("'\"") for key, value in env.items()}
+    finally:
+        if not running:
+            subprocess.run(["bash", str(script), "stop"], check=False, stdout=subprocess.DEVNULL)
+
+
+_S3: dict[str, str] = {}
+
+
+def _s3_coordinator(case: Path) -> tuple[str, tuple[str, ...]]:
+    """A fresh bucket's prefix and the credentials-file and endpoint inputs of the S3 server."""
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=_S3["AWS_ENDPOINT_URL_S3"], aws_access_key_id=_S3["AWS_ACCESS_KEY_ID"],
+                          aws_secret_access_key=_S3["AWS_SECRET_ACCESS_KEY"], region_name="us-east-1")
+    bucket = f"bench-{time.monotonic_ns()}"
+    client.create_bucket(Bucket=bucket)
+    credentials = case / "aws-credentials"
+    credentials.write_text(f"[default]\naws_access_key_id = {_S3['AWS_ACCESS_KEY_ID']}\n"
+                           f"aws_secret_access_key = {_S3['AWS_SECRET_ACCESS_KEY']}\n")
+    credentials.chmod(0o600)
+    return f"s3://{bucket}/run", ("--gw_s3_credentials", str(credentials), "--gw_s3_endpoint",
+                                  _S3["AWS_ENDPOINT_URL_S3"])
+
+
+def s3_scale(built: dict[str, Path], root: Path, count: int, figures: Figures) -> None:
+    """The --workers 2 grid on SeaweedFS."""
+    with _s3_server() as env:
+        _S3.update(env)
+        workers_scale(built, root, "s3", count, limit_ms=10.0, figures=figures)
+
+
+@contextmanager
+def _slurm() -> Iterator[dict[str, str]]:
+    """The one-node cluster of scripts/slurm.sh (reused, or started and stopped); its environment."""
+    script = ["bash", str(REPO / "scripts" / "slurm.sh")]
+    running = subprocess.run([*script, "status"], capture_output=True, check=False).returncode == 0
+    if not running:
+        subprocess.run([*script, "start"], check=True, capture_output=True)
+    conf = subprocess.run([*script, "env"], check=True, capture_output=True, text=True).stdout.strip()
+    try:
+        yield {**os.environ, "SLURM_CONF": conf.removeprefix("export SLURM_CONF=")}
+    finally:
+        if not running:
+            subprocess.run([*script, "stop"], check=False, capture_output=True)
+
+
+def _slurm_jobs(env: dict[str, str], since: str) -> int:
+    listed = subprocess.run(["sacct", "-X", "-n", "-P", "-S", since, "-o", "JobID,JobName"], capture_output=True,
+                            text=True, check=True, env=env).stdout
+    return sum(1 for line in listed.splitlines() if line.split("|")[-1].startswith("toil_job_"))
+
+
+def slurm(built: dict[str, Path], root: Path, workers_count: int, per_batch_count: int, figures: Figures) -> None:
+    """Toil on Slurm: the --workers 2 grid and the per-batch grid, wall time and jobs submitted."""
+    with _slurm() as env:
+        for mode, count in (("workers", workers_count), ("per-batch", per_batch_count)):
+            case = root / f"slurm-{mode}"
+            case.mkdir(parents=True)
+            since = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - 1))
+            run = grid_run(built[f"local-{mode}"], case, batch_file(case, count), str(case / "coord"),
+                           "--env", "slurm", "--bypass-file-store", "--workDir=" + str(case / "work"), env=env)
+            time.sleep(2)  # sacct sees a job once slurmdbd has it
+            jobs = _slurm_jobs(env, since)
+            assert processed(case / "coord") == count
+            figures.add(f"slurm_{mode}_s", f"Toil on Slurm, {mode} grid, {count} batches: {run.wall:.1f} s "
+                        f"({run.wall / count * 1000:.0f} ms a batch), {jobs} Slurm jobs", run.wall)
+            figures.add(f"slurm_{mode}_jobs", f"  Slurm jobs submitted ({mode}): {jobs}", jobs)
 
 
 def main() -> int:
-    """Run every measurement and print a table."""
+    """Run the chosen sections and print every figure; write them as JSON with ``--json``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections of {', '.join(SECTIONS)}")
     parser.add_argument("--batches", type=int, default=200)
-    parser.add_argument("--skip-coordination", action="store_true")
+    parser.add_argument("--per-batch-scale", type=int, default=2000)
+    parser.add_argument("--local-scale", type=int, default=100_000)
+    parser.add_argument("--s3-scale", type=int, default=10_000)
+    parser.add_argument("--slurm-workers", type=int, default=10_000)
+    parser.add_argument("--slurm-per-batch", type=int, default=200)
     parser.add_argument("--json", default=None)
-    parser.add_argument("--workers-only", default=None, metavar="N,N,...",
-                        help="only the --workers 2 workflow, at these batch counts (how its cost grows)")
-    parser.add_argument("--concurrent-runs", action="store_true",
-                        help="only one --workers 2 run vs. two at once on one coordinator")
     args = parser.parse_args()
-    if args.concurrent_runs:
-        return concurrent_runs(args.batches, args.json)
-    if args.workers_only:
-        return workers_scaling([int(n) for n in args.workers_only.split(",")], args.json)
-    results: dict[str, object] = {"batches": args.batches, "cores": 2}
+    chosen = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = sorted(set(chosen) - set(SECTIONS))
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}: expected {', '.join(SECTIONS)}")
+    if not shutil.which("docker") or not Path("/usr/bin/time").exists():
+        parser.error("needs the docker CLI and GNU time (/usr/bin/time)")
+    figures = Figures()
+    print(f"grid benchmark, {os.cpu_count()} cores, load average before: {_load():.2f}", flush=True)
     with tempfile.TemporaryDirectory(prefix="grid-bench-") as tmp:
         root = Path(tmp)
-        per_batch = compile_grid(root / "per-batch", None)
-        workers = compile_grid(root / "workers", 2)
-        bare_loop(4)  # warm the page cache
-        results["bare_loop_s"] = bare_loop(args.batches)
-        print(f"bare docker run loop (xargs -P2): {results['bare_loop_s']:.1f} s", flush=True)
-        (root / "r1").mkdir()
-        results["per_batch_s"], results["per_batch_max_rss_mib"] = grid_run(per_batch, root / "r1", args.batches)
-        print(f"per-batch grid workflow:          {results['per_batch_s']:.1f} s, "
-              f"max RSS {results['per_batch_max_rss_mib']:.0f} MiB", flush=True)
-        (root / "r2").mkdir()
-        results["workers2_s"], results["workers2_max_rss_mib"] = grid_run(workers, root / "r2", args.batches)
-        print(f"--workers 2 grid workflow:        {results['workers2_s']:.1f} s, "
-              f"max RSS {results['workers2_max_rss_mib']:.0f} MiB", flush=True)
-    bare = float(results["bare_loop_s"])  # type: ignore[arg-type]
-    results["per_batch_vs_bare"] = float(results["per_batch_s"]) / bare  # type: ignore[arg-type]
-    results["bare_vs_workers2"] = bare / float(results["workers2_s"])  # type: ignore[arg-type]
-    print(f"per-batch / bare = {results['per_batch_vs_bare']:.2f} (target <= 1.3); "
-          f"bare / workers = {results['bare_vs_workers2']:.1f}x (target >= 5)")
-    if not args.skip_coordination:
-        results["coordination"] = coordination(args.batches)
-        for row in results["coordination"]:  # type: ignore[attr-defined]
-            print(f"coordination {row['backend']:5s}: {row['ms_per_batch']:.2f} ms/batch, "
-                  f"max RSS {row['max_rss_mb']:.0f} MiB")
+        built = build_all(root)
+        figures.values["per_batch_batches"] = args.batches
+        steps: dict[str, Callable[[], None]] = {
+            "fixed": lambda: fixed_cost(built, root, figures),
+            "per-batch": lambda: per_batch(built, root, args.batches, figures),
+            "per-batch-scale": lambda: per_batch_scale(built, root, args.per_batch_scale, figures),
+            "local-scale": lambda: workers_scale(built, root, "local", args.local_scale, limit_ms=1.0,
+                                                 figures=figures),
+            "s3-scale": lambda: s3_scale(built, root, args.s3_scale, figures),
+            "slurm": lambda: slurm(built, root, args.slurm_workers, args.slurm_per_batch, figures),
+        }
+        for name in SECTIONS:
+            if name in chosen:
+                print(f"-- {name}", flush=True)
+                steps[name]()
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
+        Path(args.json).write_text(json.dumps(figures.rows, indent=1) + "\n")
+    missed = [row["key"] for row in figures.rows if row["met"] is False]
+    print("every target met" if not missed else f"missed: {', '.join(map(str, missed))}")
     return 0
 
 

@@ -5,7 +5,8 @@ are kept as they are; the grid adds boto3 to the dependency layers (S3 backend)
 and the runtime to the files, so the user's code and its dependency layers are
 exactly those of the operator image.
 The runtime is the standard-library package ``claimed_cwl.runtime.grid`` (plus boto3
-for the S3 backend), copied to ``/opt/claimed/claimed_cwl`` on ``PYTHONPATH``.
+for the S3 backend), copied to ``/opt/claimed/claimed_cwl`` on ``PYTHONPATH`` and compiled
+to bytecode with the operator script at build time.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from importlib import resources
 
 from claimed_cwl.emit._yaml import generated_header
 from claimed_cwl.emit.dockerfile import Layers, copy_instruction, dockerfile_layers
-from claimed_cwl.emit.launch import LAUNCHER_DIR
+from claimed_cwl.emit.launch import LAUNCHER_DIR, script_path
 from claimed_cwl.emit.settings import DockerfileSettings
 from claimed_cwl.grid.spec import GridSpec
 from claimed_cwl.runtime.s3 import BOTO3_REQUIREMENT
@@ -43,8 +44,12 @@ def grid_layers(grid: GridSpec, settings: DockerfileSettings) -> Layers:
     """The grid image's layers: the operator's, plus boto3 (S3) with the dependencies and the runtime's files."""
     layers = dockerfile_layers(grid.operator, settings)
     python = (*layers.python, f"RUN python -m pip install --no-cache-dir {shlex.quote(BOTO3_REQUIREMENT)}")
+    # Compiled once here: every batch (a container each, per batch) would otherwise compile the runtime and
+    # the operator again, as the image's user cannot write their caches.
+    compiled = shlex.join(["python", "-m", "compileall", "-q", f"{LAUNCHER_DIR}/claimed_cwl",
+                           script_path(grid.operator)])
     runtime = (copy_instruction(f"{RUNTIME_DIR}/claimed_cwl/", f"{LAUNCHER_DIR}/claimed_cwl/"),
-               f"ENV PYTHONPATH={LAUNCHER_DIR}")
+               f"ENV PYTHONPATH={LAUNCHER_DIR}", f"RUN {compiled}")
     return replace(layers, python=python if grid.backend == "s3" else layers.python,
                    files=(*layers.files, *runtime))
 

@@ -28,6 +28,7 @@ from claimed_cwl.runtime.grid.settings import (
     BACKEND,
     COORDINATOR,
     FILE_ROOT,
+    IGNORE_ERRORS,
     RESULT_PREFIX,
     TOLERATE_ERRORS,
     Setting,
@@ -127,7 +128,7 @@ def _file_root() -> list[Any]:
 
 
 def list_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
-    """The tool that validates and lists the batches (``batches`` string[] and ``batches_json`` File).
+    """The tool that validates and lists the batches (``batches`` to do, ``batches_json`` all, ``skipped`` done).
 
     Its outputs come from the ``cwl.output.json`` that ``list_batches --cwl-output`` writes, so
     no JavaScript is needed to turn the list into a CWL array.
@@ -135,16 +136,21 @@ def list_tool(grid: GridSpec, image: ImageSettings) -> cwl.CommandLineTool:
     outputs = [
         cwl.CommandOutputParameter(id="batches", type_={"type": "array", "items": "string"}),
         cwl.CommandOutputParameter(id="batches_json", type_="File"),
+        cwl.CommandOutputParameter(id="skipped", type_="File"),
     ]
+    ignore_errors = [i for i in _inputs(grid, "worker") if i.id == IGNORE_ERRORS.name]
     return cwl.CommandLineTool(
         id="list_batches",
-        doc="Validate and list the batches (unsafe batch ids stop the run here, before any work).",
+        doc="Validate and list the batches (unsafe batch ids stop the run here, before any work); `batches` "
+            "leaves out those already done (processed, or failed unless retried), `skipped` names them.",
         baseCommand=["env"],
-        arguments=_command("python", "-m", "claimed_cwl.runtime.grid.list_batches", "--output", "batches.json",
-                           "--cwl-output", "--quiet"),
-        inputs=_inputs(grid, "source") + [i for i in _inputs(grid, "coordinator") if i.id != COORDINATOR.name],
+        arguments=[_backend_argument(grid),
+                   *_command("python", "-m", "claimed_cwl.runtime.grid.list_batches", "--output", "batches.json",
+                             "--skipped", f"{RESULT_PREFIX}.skipped.json", "--cwl-output", "--quiet")],
+        inputs=_inputs(grid, "source") + _inputs(grid, "coordinator") + ignore_errors,
         outputs=outputs,
-        requirements=_requirements(grid, image.image(grid.image_name), _file_root()),
+        requirements=_requirements(grid, image.image(grid.image_name),
+                                   _local_coordinator(grid, writable=False) + _file_root()),
     )
 
 

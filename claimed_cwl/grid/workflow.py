@@ -98,7 +98,11 @@ def build_grid_workflow(grid: GridSpec, image: ImageSettings) -> cwl.Workflow:
         worker_in.append(cwl.WorkflowStepInput(id="batch", source="list_batches/batches"))
         report_in.append(cwl.WorkflowStepInput(id="batches_json", source="list_batches/batches_json"))
         scatter = "batch"
-    report_in.append(cwl.WorkflowStepInput(id="results", source="run_batches/result"))
+    if lister is None:
+        report_in.append(cwl.WorkflowStepInput(id="results", source="run_batches/result"))
+    else:  # the batches done before this run, which no scatter job ran, then each job's outcome
+        report_in.append(cwl.WorkflowStepInput(id="results", source=["list_batches/skipped", "run_batches/result"],
+                                               linkMerge="merge_flattened"))
     uses_js = _shared_in_place(grid, worker_in, scatter)
     namespaces = worker.extension_fields
     for tool in (lister, worker, reporter):
@@ -112,8 +116,10 @@ def build_grid_workflow(grid: GridSpec, image: ImageSettings) -> cwl.Workflow:
     if lister is not None:
         steps.insert(0, cwl.WorkflowStep(id="list_batches", run=lister,
                                          in_=_link(names, {_short(p.id) for p in lister.inputs}),
-                                         out=["batches", "batches_json"]))
+                                         out=["batches", "batches_json", "skipped"]))
     requirements: list[Any] = [cwl.ScatterFeatureRequirement()]
+    if lister is not None:
+        requirements.append(cwl.MultipleInputFeatureRequirement())
     if uses_js:
         requirements += [cwl.InlineJavascriptRequirement(), cwl.StepInputExpressionRequirement()]
     mode = "one scatter job per batch" if grid.workers is None else f"{grid.workers} workers looping over the batches"

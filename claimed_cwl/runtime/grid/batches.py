@@ -19,7 +19,6 @@ from __future__ import annotations
 import ast
 import csv
 import glob
-import hashlib
 import io
 import json
 import re
@@ -74,6 +73,8 @@ def batch_file_name(batch_id: str) -> str:
     safe = re.sub(r"[^A-Za-z0-9_.+-]", "_", batch_id)
     if safe == batch_id and len(safe) <= MAX_FILE_NAME_ID:
         return batch_id
+    import hashlib  # noqa: PLC0415 (rarely needed: OpenSSL's start-up is kept out of every batch's container)
+
     digest = hashlib.sha256(batch_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
     return f"{safe[: MAX_FILE_NAME_ID - len(digest) - 1]}-{digest}"
 

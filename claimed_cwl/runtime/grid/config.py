@@ -12,6 +12,7 @@ from claimed_cwl.runtime.grid.settings import Setting, default_text, settings_fo
 
 __all__ = [
     "add_batch_source",
+    "add_setting",
     "add_settings",
     "env_value",
     "parse_bool",
@@ -67,15 +68,19 @@ def add_settings(parser: argparse.ArgumentParser, group: str, title: str | None 
         parser.add_argument_group(title) if title else parser
     )
     for setting in settings_for(group):
-        if not setting.flag:
-            continue
-        default = env_value(setting.env, setting.default if isinstance(setting.default, str) else None)
-        kwargs: dict[str, object] = {"default": default, "help": _help(setting)}
-        if setting.choices:
-            kwargs["choices"] = list(setting.choices)
-        if setting.is_flag:
-            kwargs.update(nargs="?", const="true")
-        target.add_argument(setting.flag, **kwargs)  # type: ignore[arg-type]
+        if setting.flag:
+            add_setting(target, setting)
+
+
+def add_setting(target: argparse.ArgumentParser | argparse._ArgumentGroup, setting: Setting) -> None:
+    """Add the flag of one setting, defaulting to its environment variable (see :func:`add_settings`)."""
+    default = env_value(setting.env, setting.default if isinstance(setting.default, str) else None)
+    kwargs: dict[str, object] = {"default": default, "help": _help(setting)}
+    if setting.choices:
+        kwargs["choices"] = list(setting.choices)
+    if setting.is_flag:
+        kwargs.update(nargs="?", const="true")
+    target.add_argument(setting.flag, **kwargs)  # type: ignore[arg-type]
 
 
 def add_batch_source(parser: argparse.ArgumentParser) -> None:

@@ -61,7 +61,6 @@ import os
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -160,7 +159,7 @@ class Lease:
 
 def owner_id() -> str:
     """An owner id unique per worker process: ``host:pid:random`` (host and pid alone repeat across containers)."""
-    return f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    return f"{os.uname().nodename}:{os.getpid()}:{os.urandom(6).hex()}"
 
 
 def _when(epoch: float) -> str:

@@ -32,6 +32,7 @@ import inspect
 import json
 import logging
 import random
+import resource
 import signal
 import sys
 import time
@@ -254,6 +255,7 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Validate everything, then process; return the exit code."""
+    started = time.monotonic()
     if args.batch is not None:
         batches = [validate_batch_id(args.batch)]
     else:
@@ -267,12 +269,15 @@ def run(args: argparse.Namespace) -> int:
     call = load_process(args.script, args.process, arg_names)
     poll = args.poll_seconds if args.poll_seconds is not None else min(5.0, max(0.2, coordinator.lease_seconds / 4))
     signal.signal(signal.SIGTERM, _terminate)
+    ready = time.monotonic()
     if args.batch is not None:
         outcomes = {args.batch: process_batch(coordinator, args.batch, call, not args.no_wait, poll)}
     else:
         outcomes = run_batches(coordinator, batches, call, wait=not args.no_wait, poll=poll)
     counts = {k: sum(1 for v in outcomes.values() if v == k) for k in (PROCESSED, FAILED, SKIPPED, LOCKED)}
-    log.info("worker done on %s: %s", store.location, json.dumps(counts))
+    log.info("worker done on %s: %s; %d batches listed and the operator loaded in %.2f s, batches taken in "
+             "%.2f s; peak RSS %.1f MiB", store.location, json.dumps(counts), len(batches), ready - started,
+             time.monotonic() - ready, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     if args.result_file:
         target = args.result_file.replace("{batch}", batch_file_name(args.batch)) if args.batch else args.result_file
         atomic_write(target, json.dumps(outcomes, indent=1, sort_keys=True) + "\n")

@@ -7,6 +7,7 @@ label: grid-op-grid
 doc: 'Grid of grid-op: grid_process(batch_id, ...) per batch, one scatter job per batch, coordinated through a directory.'
 requirements:
   - class: ScatterFeatureRequirement
+  - class: MultipleInputFeatureRequirement
   - class: InlineJavascriptRequirement
   - class: StepInputExpressionRequirement
 inputs:
@@ -96,6 +97,10 @@ outputs:
 steps:
   - id: list_batches
     in:
+      - id: gw_coordinator
+        source: gw_coordinator
+      - id: gw_ignore_error_files
+        source: gw_ignore_error_files
       - id: gw_batch_file
         source: gw_batch_file
       - id: gw_batch_url
@@ -111,9 +116,10 @@ steps:
     out:
       - batches
       - batches_json
+      - skipped
     run:
       class: CommandLineTool
-      doc: Validate and list the batches (unsafe batch ids stop the run here, before any work).
+      doc: Validate and list the batches (unsafe batch ids stop the run here, before any work); `batches` leaves out those already done (processed, or failed unless retried), `skipped` names them.
       inputs:
         - id: gw_batch_file
           type:
@@ -159,12 +165,26 @@ steps:
           type:
             - 'null'
             - Directory
+        - id: gw_coordinator
+          type: Directory
+          inputBinding:
+            position: 0
+            prefix: gw_coordinator_path=
+            separate: false
+        - id: gw_ignore_error_files
+          default: false
+          type: boolean
+          inputBinding:
+            position: 0
+            prefix: gw_ignore_error_files=true
       outputs:
         - id: batches
           type:
             type: array
             items: string
         - id: batches_json
+          type: File
+        - id: skipped
           type: File
       requirements:
         - class: DockerRequirement
@@ -173,12 +193,17 @@ steps:
           coresMin: 1
         - class: InitialWorkDirRequirement
           listing:
+            - entryname: gw_coordinator
+              entry: $(inputs.gw_coordinator)
+              writable: false
             - entryname: gw_file_root
               entry: $(inputs.gw_file_root)
               writable: false
       baseCommand:
         - env
       arguments:
+        - position: 0
+          valueFrom: gw_backend=local
         - position: 2
           valueFrom: python
         - position: 3
@@ -190,8 +215,12 @@ steps:
         - position: 6
           valueFrom: batches.json
         - position: 7
-          valueFrom: --cwl-output
+          valueFrom: --skipped
         - position: 8
+          valueFrom: gw_result.skipped.json
+        - position: 9
+          valueFrom: --cwl-output
+        - position: 10
           valueFrom: --quiet
   - id: run_batches
     in:
@@ -348,7 +377,10 @@ steps:
       - id: batches_json
         source: list_batches/batches_json
       - id: results
-        source: run_batches/result
+        source:
+          - list_batches/skipped
+          - run_batches/result
+        linkMerge: merge_flattened
     out:
       - report
     run:
