@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from _engine_events import containers_started
+from _engine_events import EngineEvents
 from _grid_e2e import REPOSITORY, GridRun, compile_grid, wait_all
 from s3_service import SeaweedFS
 
@@ -115,9 +114,9 @@ def _rerun_containers(grid: GridRun, name: str, *more: str, runner: list[str] | 
     """Run the grid once more as ``name``; return how many grid-image containers the engine started for it."""
     if runner is not None:
         grid.runner = runner
-    since = time.time()
-    assert wait_all([grid.start(name, *more)], 600) == [0], grid.log(name)[-4000:]
-    return containers_started(f"{REPOSITORY}/claimed-grid-op-grid:e2e-local", since, time.time() + 1)
+    with EngineEvents(f"{REPOSITORY}/claimed-grid-op-grid:e2e-local") as seen:
+        assert wait_all([grid.start(name, *more)], 600) == [0], grid.log(name)[-4000:]
+    return seen.started
 
 
 @pytest.mark.parametrize("runner", [pytest.param(["--parallel"], id="cwltool"),

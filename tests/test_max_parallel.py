@@ -11,12 +11,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _engine_events import container_events
+from _engine_events import EngineEvents
 from _toil_helpers import build_square_sum, expected_outputs, output_texts, runner_argv, write_job
 
 from claimed_cwl.runners.base import RunOptions
@@ -49,14 +48,12 @@ def square_sum(docker_client: Any, python_base_image: str, tmp_path_factory: pyt
     return build_square_sum(docker_client, tmp_path_factory.mktemp("square-sum-cap"))
 
 
-def _most_at_once(since: float, until: float) -> int:
-    """The most square-step containers that ran at the same time between ``since`` and ``until`` (epoch s)."""
-    changes = [(when, 1 if action == "start" else -1)
-               for when, action in container_events(SQUARE_IMAGE, since, until)]
+def _most_at_once(changes: list[tuple[int, str]]) -> int:
+    """The most square-step containers that ran at the same time, from the engine's start and die events."""
     assert changes, "no container of the step in the engine's events"
     running = most = 0
-    for _, change in changes:
-        running += change
+    for _, action in changes:
+        running += 1 if action == "start" else -1
         most = max(most, running)
     return most
 
@@ -65,12 +62,12 @@ def _run(square_sum: Path, tmp_path: Path, backend: str, **fields: Any) -> int:
     values = [1, 2, 3, 4]
     tmp_path.mkdir(exist_ok=True)
     job = write_job(tmp_path / "job.json", values, 1.5)
-    since = time.time()
-    done = subprocess.run(runner_argv(square_sum, backend, outdir=tmp_path / "out", job=job, **fields),
-                          capture_output=True, text=True, check=False, timeout=600)
+    with EngineEvents(SQUARE_IMAGE) as seen:
+        done = subprocess.run(runner_argv(square_sum, backend, outdir=tmp_path / "out", job=job, **fields),
+                              capture_output=True, text=True, check=False, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert output_texts(json.loads(done.stdout)) == expected_outputs(values)
-    return _most_at_once(since, time.time() + 1)
+    return _most_at_once(seen.changes)
 
 
 @pytest.mark.docker

@@ -48,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO / "tests"))  # the services the tests start (Slurm), and the engine's events
 
-from _engine_events import containers_started  # noqa: E402
+from _engine_events import EngineEvents  # noqa: E402
 
 OPERATOR = HERE / "bench_op.py"
 VERSION = "bench"
@@ -205,9 +205,9 @@ def per_batch(built: dict[str, Path], root: Path, batches: int, figures: Figures
     figures.add("claimed_scatter_s", f"the same scatter under claimed-cwl run --parallel: {ours.wall:.1f} s, peak "
                 f"RSS {ours.rss_mib:.0f} MiB", ours.wall)
     case = root / f"per-batch-{batches}"
-    since = time.time()
-    run = grid_run(built["local-per-batch"], case, batch_file(case, batches), str(case / "coord"), "--parallel")
-    started = containers_started(GRID_IMAGE["local"], since, time.time() + 1)
+    with EngineEvents(GRID_IMAGE["local"]) as seen:
+        run = grid_run(built["local-per-batch"], case, batch_file(case, batches), str(case / "coord"), "--parallel")
+    started = seen.started
     assert processed(case / "coord") == batches
     figures.add("per_batch_s", f"per-batch grid, {batches} batches: {run.wall:.1f} s = {run.wall / bare:.2f}x the "
                 f"bare loop, {run.wall / plain.wall:.2f}x plain cwltool; peak RSS {run.rss_mib:.0f} MiB", run.wall,
@@ -215,9 +215,10 @@ def per_batch(built: dict[str, Path], root: Path, batches: int, figures: Figures
     figures.add("per_batch_rss_mib", f"  peak RSS of claimed-cwl run: {run.rss_mib:.0f} MiB", run.rss_mib)
     figures.add("per_batch_containers", f"  containers the engine started: {started} (batches + list + report)",
                 started, f"{batches + 2}", started == batches + 2)
-    since = time.time()
-    again = grid_run(built["local-per-batch"], case, batch_file(case, batches), str(case / "coord"), "--parallel")
-    started = containers_started(GRID_IMAGE["local"], since, time.time() + 1)
+    with EngineEvents(GRID_IMAGE["local"]) as seen:
+        again = grid_run(built["local-per-batch"], case, batch_file(case, batches), str(case / "coord"),
+                         "--parallel")
+    started = seen.started
     figures.add("rerun_s", f"re-run of the finished {batches}-batch grid: {again.wall:.2f} s, {started} containers",
                 again.wall, "under 3 s, 2 containers (list, report)", again.wall < 3 and started == 2)
 

@@ -136,12 +136,11 @@ def parse_batch_text(text: str, kind: str, source: str, col_name: str = "filenam
 
 def _txt_items(text: str) -> list[tuple[str, int]]:
     items = []
-    offset = 0
+    line = 1  # the line the current part starts on (counted as the parts go: linear in the text)
     for part in text.split(","):
-        stripped = part.strip()
-        start = offset + len(part) - len(part.lstrip())
-        items.append((stripped, text.count("\n", 0, start) + 1))
-        offset += len(part) + 1
+        leading = part[: len(part) - len(part.lstrip())]
+        items.append((part.strip(), line + leading.count("\n")))
+        line += part.count("\n")
     # A trailing comma (or nothing at all) is not an empty batch.
     if items and items[-1][0] == "":
         items.pop()
