@@ -62,7 +62,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from claimed_cwl.runtime.grid.config import redact
@@ -143,18 +142,32 @@ class ClaimState(enum.Enum):
     LOCKED = "locked"
 
 
-@dataclass
 class Lease:
-    """A held lock: the version token of our last write and its expiry."""
+    """A held lock: the version token of our last write and its expiry.
 
-    batch: str
-    token: str
-    expires: float
-    deadline: float = math.inf
-    started: float | None = None  # when this worker claimed the batch (wall time), kept in its marker
-    had_error: bool = False
-    overtime: bool = False
-    lost: threading.Event = field(default_factory=threading.Event)
+    (A plain class, not a dataclass: ``dataclasses`` imports ``inspect``, a tenth of the worker's start in a
+    container per batch.)
+    """
+
+    __slots__ = ("batch", "deadline", "expires", "had_error", "lost", "overtime", "started", "token")
+
+    def __init__(  # noqa: PLR0917 (the record's fields)
+        self, batch: str, token: str, expires: float, deadline: float = math.inf, started: float | None = None,
+        had_error: bool = False, overtime: bool = False,
+    ) -> None:
+        """``started``: when this worker claimed the batch (wall time), kept in its marker."""
+        self.batch = batch
+        self.token = token
+        self.expires = expires
+        self.deadline = deadline
+        self.started = started
+        self.had_error = had_error
+        self.overtime = overtime
+        self.lost = threading.Event()
+
+    def __repr__(self) -> str:
+        """The batch, version and expiry."""
+        return f"Lease(batch={self.batch!r}, token={self.token!r}, expires={self.expires!r})"
 
 
 def owner_id() -> str:

@@ -12,7 +12,7 @@ docs/grid.md from here. Nothing else spells a ``gw_*`` name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 __all__ = [
     "BACKEND",
@@ -45,8 +45,7 @@ RESULT_PREFIX = "gw_result"
 BACKENDS = ("local", "s3")
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """One grid setting.
 
     ``name`` is the input id (CWL and KFP), or the variable itself when the
@@ -76,7 +75,7 @@ class Setting:
     job: bool = False
     secret: bool = False
     workers_only: bool = False
-    extra_help: tuple[str, ...] = field(default=())
+    extra_help: tuple[str, ...] = ()
 
     def cwl_type(self, backend: str) -> str:
         """The CWL type (short form) for ``backend``; empty when the setting is no CWL input."""

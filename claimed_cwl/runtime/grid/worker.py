@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import inspect
 import json
 import logging
 import random
@@ -92,19 +91,41 @@ def load_process(
     return lambda batch: func(batch, **kwargs)
 
 
+def _parameters(func: Callable[..., object]) -> tuple[bool, list[tuple[str, bool]]]:
+    """Whether ``func`` takes a first positional parameter, and its further named parameters (with a default?).
+
+    A plain function is read from its code object; anything else (a wrapped function, a callable object)
+    through :mod:`inspect`, which is left out of the common case: importing it is a tenth of the worker's
+    start, paid in a container per batch.
+    """
+    code = getattr(func, "__code__", None)
+    if code is None or hasattr(func, "__wrapped__"):
+        import inspect  # noqa: PLC0415 (see above)
+
+        params = list(inspect.signature(func).parameters.values())
+        first = bool(params) and params[0].kind in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD)
+        return first, [(p.name, p.default is not p.empty) for p in params[1:]
+                       if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    positional = code.co_varnames[: code.co_argcount]
+    keyword_only = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
+    defaults = len(getattr(func, "__defaults__", None) or ())
+    keyword_defaults = getattr(func, "__kwdefaults__", None) or {}
+    named = [(param, index >= len(positional) - defaults) for index, param in enumerate(positional)][1:]
+    named += [(param, param in keyword_defaults) for param in keyword_only]
+    return bool(positional), named
+
+
 def _bind_by_name(func: Callable[..., object], module: ModuleType, script: str, name: str) -> dict[str, object]:
-    params = list(inspect.signature(func).parameters.values())
-    if not params or params[0].kind not in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
+    takes_batch, params = _parameters(func)
+    if not takes_batch:
         raise GridError(f"{name} must take the batch id as its first parameter", script)
     kwargs: dict[str, object] = {}
-    for param in params[1:]:
-        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-            continue
-        if hasattr(module, param.name):
-            kwargs[param.name] = getattr(module, param.name)
-        elif param.default is param.empty:
+    for param, has_default in params:
+        if hasattr(module, param):
+            kwargs[param] = getattr(module, param)
+        elif not has_default:
             raise GridError(
-                f"{name} parameter {param.name!r} has no module-level variable of that name and no default "
+                f"{name} parameter {param!r} has no module-level variable of that name and no default "
                 "(use --args to pass variables positionally)",
                 script,
             )
