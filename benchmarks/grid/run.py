@@ -23,6 +23,8 @@ Sections, in the order they run (a trivial operator, ``bench_op.py``: its ``grid
 - ``slurm``: the one-node Slurm cluster of scripts/slurm.sh through Toil (``claimed-cwl run --env slurm``):
   ``--workers 2`` with SLURM_WORKERS (10,000) batches and the per-batch grid with SLURM_PER_BATCH (200), wall
   time and the jobs each submitted (from ``sacct``).
+- ``concurrent`` (only when asked for): one ``--workers 2`` run against two started together on one coordinator
+  (BATCHES batches), and how many batches each of the two processed.
 
 Every figure is printed with the 1-minute load average when it was taken; the machine should be quiet.
 """
@@ -54,7 +56,8 @@ OPERATOR = HERE / "bench_op.py"
 VERSION = "bench"
 GRID_IMAGE = {"local": f"claimed/claimed-bench-op-grid:{VERSION}", "s3": f"claimed/claimed-bench-op-grid-s3:{VERSION}"}
 TOOL_IMAGE = f"claimed/claimed-bench-op:{VERSION}"
-SECTIONS = ("fixed", "per-batch", "per-batch-scale", "local-scale", "s3-scale", "slurm")
+SECTIONS = ("fixed", "per-batch", "per-batch-scale", "local-scale", "s3-scale", "slurm", "concurrent")
+DEFAULT_SECTIONS = SECTIONS[:-1]
 _WORKER_DONE = re.compile(r"worker done on .*?: (\{.*?\}); (\d+) batches listed and the operator loaded in "
                           r"([\d.]+) s, batches taken in ([\d.]+) s; peak RSS ([\d.]+) MiB")
 
@@ -85,16 +88,20 @@ def _claimed(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "claimed_cwl", *args], check=True, capture_output=True, text=True)
 
 
+def compile_grid(out: Path, workers: int | None, backend: str = "local") -> Path:
+    """Compile and build the benchmark grid (per batch, or ``workers`` looping workers); return its workflow."""
+    _claimed("grid", str(OPERATOR), "--backend", backend, "--version", VERSION, "--out", str(out), "--build",
+             *(["--workers", str(workers)] if workers else []))
+    return out / "bench-op-grid.cwl"
+
+
 def build_all(root: Path) -> dict[str, Path]:
     """Compile and build the operator tool and the four grids; return their CWL files."""
     _claimed("build", str(OPERATOR), "--version", VERSION, "--out", str(root / "tool"))
     built = {"tool": root / "tool" / "bench-op.cwl"}
     for backend in ("local", "s3"):
-        for mode, workers in (("per-batch", []), ("workers", ["--workers", "2"])):
-            out = root / f"{backend}-{mode}"
-            _claimed("grid", str(OPERATOR), "--backend", backend, "--version", VERSION, "--out", str(out), "--build",
-                     *workers)
-            built[f"{backend}-{mode}"] = out / "bench-op-grid.cwl"
+        for mode, workers in (("per-batch", None), ("workers", 2)):
+            built[f"{backend}-{mode}"] = compile_grid(root / f"{backend}-{mode}", workers, backend)
     return built
 
 
@@ -354,10 +361,36 @@ def slurm(built: dict[str, Path], root: Path, workers_count: int, per_batch_coun
             figures.add(f"slurm_{mode}_jobs", f"  Slurm jobs submitted ({mode}): {jobs}", jobs)
 
 
+def _processed_by(outdir: Path) -> int:
+    """Batches a run's workers processed (their result files), not the ones they found done."""
+    return sum(outcome == "processed" for path in outdir.glob("gw_result-*.json")
+               for outcome in json.loads(path.read_text()).values())
+
+
+def concurrent_runs(built: dict[str, Path], root: Path, batches: int, figures: Figures) -> None:
+    """One ``--workers 2`` run vs. two started together on one coordinator, and who did what."""
+    for runs in (1, 2):
+        case = root / f"concurrent-{runs}"
+        (case / "coord").mkdir(parents=True)
+        batches_file = batch_file(case, batches)
+        started = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-m", "claimed_cwl", "run", "--parallel", "--quiet", "--outdir",
+                                   str(case / f"run{i}"), str(built["local-workers"]), "--gw_coordinator",
+                                   str(case / "coord"), "--gw_batch_file", str(batches_file)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for i in range(runs)]
+        if any(proc.wait() != 0 for proc in procs):
+            raise SystemExit(f"a run of {runs} failed")
+        wall = time.perf_counter() - started
+        shares = [_processed_by(case / f"run{i}") for i in range(runs)]
+        figures.add(f"concurrent_{runs}_s", f"{runs} run(s) at once on one coordinator, {batches} batches: "
+                    f"{wall:.1f} s, processed per run {shares}", wall)
+
+
 def main() -> int:
     """Run the chosen sections and print every figure; write them as JSON with ``--json``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections of {', '.join(SECTIONS)}")
+    parser.add_argument("--only", default=",".join(DEFAULT_SECTIONS),
+                        help=f"comma-separated sections of {', '.join(SECTIONS)} (default: all but concurrent)")
     parser.add_argument("--batches", type=int, default=200)
     parser.add_argument("--per-batch-scale", type=int, default=2000)
     parser.add_argument("--local-scale", type=int, default=100_000)
@@ -386,6 +419,7 @@ def main() -> int:
                                                  figures=figures),
             "s3-scale": lambda: s3_scale(built, root, args.s3_scale, figures),
             "slurm": lambda: slurm(built, root, args.slurm_workers, args.slurm_per_batch, figures),
+            "concurrent": lambda: concurrent_runs(built, root, args.batches, figures),
         }
         for name in SECTIONS:
             if name in chosen:
