@@ -16,12 +16,13 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-__all__ = ["SlurmCluster", "slurm_cluster"]
+__all__ = ["SlurmCluster", "running_cluster", "slurm_cluster"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = REPO_ROOT / "scripts" / "slurm.sh"
@@ -50,27 +51,41 @@ def _script(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True, check=False)
 
 
-@pytest.fixture(scope="session")
-def slurm_cluster() -> Iterator[SlurmCluster]:
-    """A running Slurm cluster (reused, or started by scripts/slurm.sh for the session)."""
+@contextmanager
+def running_cluster() -> Iterator[SlurmCluster]:
+    """The cluster of scripts/slurm.sh: reused when it answers, else started here and stopped on leaving.
+
+    RuntimeError, with the script's reason, when it cannot be started (used by the benchmarks too).
+    """
     started = False
     if _script("status").returncode != 0:
         done = _script("start")
         if done.returncode != 0:
-            reason = f"cannot start Slurm with scripts/slurm.sh start: {done.stderr.strip()[-500:]}"
-            if os.environ.get("CI") == "true":
-                pytest.fail(reason, pytrace=False)
-            pytest.skip(reason)
+            raise RuntimeError(f"cannot start Slurm with scripts/slurm.sh start: {done.stderr.strip()[-500:]}")
         started = True
-    conf = Path(_script("env").stdout.strip().removeprefix("export SLURM_CONF="))
-    saved = os.environ.get("SLURM_CONF")
-    os.environ["SLURM_CONF"] = str(conf)
     try:
-        yield SlurmCluster(conf)
+        yield SlurmCluster(Path(_script("env").stdout.strip().removeprefix("export SLURM_CONF=")))
     finally:
-        if saved is None:
-            os.environ.pop("SLURM_CONF", None)
-        else:
-            os.environ["SLURM_CONF"] = saved
         if started:
             _script("stop")
+
+
+@pytest.fixture(scope="session")
+def slurm_cluster() -> Iterator[SlurmCluster]:
+    """A running Slurm cluster (reused, or started by scripts/slurm.sh for the session)."""
+    with ExitStack() as stack:
+        try:
+            cluster = stack.enter_context(running_cluster())
+        except RuntimeError as exc:
+            if os.environ.get("CI") == "true":
+                pytest.fail(str(exc), pytrace=False)
+            pytest.skip(str(exc))
+        saved = os.environ.get("SLURM_CONF")
+        os.environ["SLURM_CONF"] = str(cluster.conf)
+        try:
+            yield cluster
+        finally:
+            if saved is None:
+                os.environ.pop("SLURM_CONF", None)
+            else:
+                os.environ["SLURM_CONF"] = saved

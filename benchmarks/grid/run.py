@@ -17,12 +17,12 @@ Sections, in the order they run (a trivial operator, ``bench_op.py``: its ``grid
 - ``per-batch-scale``: the per-batch grid with PER_BATCH_SCALE (2,000) batches: wall time and peak memory of the
   ``claimed-cwl`` process, against the BATCHES figures.
 - ``local-scale``: ``--workers 2`` with LOCAL_SCALE (100,000) batches on a local directory; ``s3-scale``: with
-  S3_SCALE (10,000) on SeaweedFS (scripts/s3.sh). Cost per batch beyond the fixed cost (the 20-batch run),
-  listing and batch-loop time and the peak RSS of every process (``claimed-cwl run`` from GNU time; each worker
-  from its own last log line). Targets: under 1 ms a batch local, under 10 ms on S3.
-- ``slurm``: the one-node Slurm cluster of scripts/slurm.sh through Toil (``claimed-cwl run --env slurm``):
-  ``--workers 2`` with SLURM_WORKERS (10,000) batches and the per-batch grid with SLURM_PER_BATCH (200), wall
-  time and the jobs each submitted (from ``sacct``).
+  S3_SCALE (10,000) on a SeaweedFS of its own (tests/s3_service.py). Cost per batch beyond the fixed cost (the
+  20-batch run), listing and batch-loop time and the peak RSS of every process (``claimed-cwl run`` from GNU
+  time; each worker from its own last log line). Targets: under 1 ms a batch local, under 10 ms on S3.
+- ``slurm``: the one-node Slurm cluster of scripts/slurm.sh (reused, or started and stopped) through Toil
+  (``claimed-cwl run --env slurm``): ``--workers 2`` with SLURM_WORKERS (10,000) batches and the per-batch grid
+  with SLURM_PER_BATCH (200), wall time and the jobs each submitted (from ``sacct``).
 - ``concurrent`` (only when asked for): one ``--workers 2`` run against two started together on one coordinator
   (BATCHES batches), and how many batches each of the two processed.
 
@@ -41,8 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +50,8 @@ REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO / "tests"))  # the services the tests start (Slurm), and the engine's events
 
 from _engine_events import EngineEvents  # noqa: E402
+from s3_service import SeaweedFS  # noqa: E402
+from slurm_service import running_cluster  # noqa: E402
 
 OPERATOR = HERE / "bench_op.py"
 VERSION = "bench"
@@ -212,8 +213,9 @@ def per_batch(built: dict[str, Path], root: Path, batches: int, figures: Figures
     figures.add("claimed_scatter_s", f"the same scatter under claimed-cwl run --parallel: {ours.wall:.1f} s, peak "
                 f"RSS {ours.rss_mib:.0f} MiB", ours.wall)
     case = root / f"per-batch-{batches}"
+    listed = batch_file(case, batches)
     with EngineEvents(GRID_IMAGE["local"]) as seen:
-        run = grid_run(built["local-per-batch"], case, batch_file(case, batches), str(case / "coord"), "--parallel")
+        run = grid_run(built["local-per-batch"], case, listed, str(case / "coord"), "--parallel")
     started = seen.started
     assert processed(case / "coord") == batches
     figures.add("per_batch_s", f"per-batch grid, {batches} batches: {run.wall:.1f} s = {run.wall / bare:.2f}x the "
@@ -223,15 +225,14 @@ def per_batch(built: dict[str, Path], root: Path, batches: int, figures: Figures
     figures.add("per_batch_containers", f"  containers the engine started: {started} (batches + list + report)",
                 started, f"{batches + 2}", started == batches + 2)
     with EngineEvents(GRID_IMAGE["local"]) as seen:
-        again = grid_run(built["local-per-batch"], case, batch_file(case, batches), str(case / "coord"),
-                         "--parallel")
+        again = grid_run(built["local-per-batch"], case, listed, str(case / "coord"), "--parallel")
     started = seen.started
     figures.add("rerun_s", f"re-run of the finished {batches}-batch grid: {again.wall:.2f} s, {started} containers",
                 again.wall, "under 3 s, 2 containers (list, report)", again.wall < 3 and started == 2)
 
 
-def per_batch_scale(built: dict[str, Path], root: Path, count: int, figures: Figures) -> None:
-    """The per-batch grid at ``count`` batches: wall and peak RSS, against the smaller run."""
+def per_batch_scale(built: dict[str, Path], root: Path, count: int, small: int, figures: Figures) -> None:
+    """The per-batch grid at ``count`` batches: wall and peak RSS, against the run of ``small`` batches."""
     case = root / f"per-batch-{count}"
     run = grid_run(built["local-per-batch"], case, batch_file(case, count), str(case / "coord"), "--parallel")
     assert processed(case / "coord") == count
@@ -241,8 +242,7 @@ def per_batch_scale(built: dict[str, Path], root: Path, count: int, figures: Fig
     figures.add("per_batch_scale_rss_mib", f"  peak RSS at {count} batches: {run.rss_mib:.0f} MiB", run.rss_mib)
     small_wall, small_rss = figures.values.get("per_batch_s"), figures.values.get("per_batch_rss_mib")
     if small_wall and small_rss:
-        small = figures.values.get("per_batch_batches", 200)
-        figures.add("per_batch_growth", f"  from {small:.0f} to {count} batches: wall time x{run.wall / small_wall:.1f}"
+        figures.add("per_batch_growth", f"  from {small} to {count} batches: wall time x{run.wall / small_wall:.1f}"
                     f" (batches x{count / small:.0f}), peak RSS x{run.rss_mib / small_rss:.2f}", run.wall / small_wall)
 
 
@@ -252,21 +252,21 @@ def _workers_lines(stderr: str) -> list[tuple[dict[str, int], int, float, float,
 
 
 def workers_scale(built: dict[str, Path], root: Path, backend: str, count: int, *, limit_ms: float,
-                  figures: Figures) -> None:
+                  figures: Figures, server: SeaweedFS | None = None) -> None:
     """The --workers 2 grid at ``count`` batches on ``backend``: cost a batch beyond the fixed cost, every RSS."""
     case = root / f"workers-{backend}-{count}"
     case.mkdir(parents=True)
     batches = batch_file(case, count)
-    if backend == "local":
+    if server is None:
         coordinator, extra, runner = str(case / "coord"), (), ("--parallel",)
     else:
-        coordinator, extra = _s3_coordinator(case)
+        coordinator, extra = _s3_coordinator(server, case)
         runner = ("--parallel", "--network", "host")
-    small_coordinator = f"{coordinator}-small" if backend == "s3" else str(case / "small" / "coord")
+    small_coordinator = f"{coordinator}-small" if server is not None else str(case / "small" / "coord")
     small = grid_run(built[f"{backend}-workers"], case / "small", batch_file(case, 20), small_coordinator, *runner,
                      extra=extra).wall
     run = grid_run(built[f"{backend}-workers"], case, batches, coordinator, *runner, extra=extra)
-    if backend == "local":
+    if server is None:
         assert processed(case / "coord") == count
     per_batch_ms = (run.wall - small) / (count - 20) * 1000
     figures.add(f"workers_{backend}_s", f"--workers 2 on {backend}, {count} batches: {run.wall:.1f} s; the same "
@@ -281,80 +281,37 @@ def workers_scale(built: dict[str, Path], root: Path, backend: str, count: int, 
                     f"{rss:.1f} MiB", rss)
 
 
-@contextmanager
-def _s3_server() -> Iterator[dict[str, str]]:
-    """SeaweedFS of scripts/s3.sh: reused when running, else started and stopped afterwards."""
-    script = REPO / "scripts" / "s3.sh"
-    running = subprocess.run(["bash", str(script), "status"], capture_output=True, check=False).returncode == 0
-    if not running:
-        subprocess.run(["bash", str(script), "start"], check=True, stdout=subprocess.DEVNULL)
-    text = (REPO / ".state" / "s3" / "env").read_text()
-    env = dict(line.removeprefix("export ").split("=", 1) for line in text.splitlines() if "=" in line)
-    try:
-        yield {key: value.strip("'\"") for key, value in env.items()}
-    finally:
-        if not running:
-            subprocess.run(["bash", str(script), "stop"], check=False, stdout=subprocess.DEVNULL)
-
-
-_S3: dict[str, str] = {}
-
-
-def _s3_coordinator(case: Path) -> tuple[str, tuple[str, ...]]:
-    """A fresh bucket's prefix and the credentials-file and endpoint inputs of the S3 server."""
-    import boto3
-
-    client = boto3.client("s3", endpoint_url=_S3["AWS_ENDPOINT_URL_S3"], aws_access_key_id=_S3["AWS_ACCESS_KEY_ID"],
-                          aws_secret_access_key=_S3["AWS_SECRET_ACCESS_KEY"], region_name="us-east-1")
-    bucket = f"bench-{time.monotonic_ns()}"
-    client.create_bucket(Bucket=bucket)
+def _s3_coordinator(server: SeaweedFS, case: Path) -> tuple[str, tuple[str, ...]]:
+    """A fresh bucket's prefix on ``server``, and the credentials-file and endpoint inputs that reach it."""
     credentials = case / "aws-credentials"
-    credentials.write_text(f"[default]\naws_access_key_id = {_S3['AWS_ACCESS_KEY_ID']}\n"
-                           f"aws_secret_access_key = {_S3['AWS_SECRET_ACCESS_KEY']}\n")
+    credentials.write_text(f"[default]\naws_access_key_id = {server.access_key}\n"
+                           f"aws_secret_access_key = {server.secret_key}\n")
     credentials.chmod(0o600)
-    return f"s3://{bucket}/run", ("--gw_s3_credentials", str(credentials), "--gw_s3_endpoint",
-                                  _S3["AWS_ENDPOINT_URL_S3"])
+    return f"s3://{server.make_bucket()}/run", ("--gw_s3_credentials", str(credentials), "--gw_s3_endpoint",
+                                                 server.endpoint)
 
 
 def s3_scale(built: dict[str, Path], root: Path, count: int, figures: Figures) -> None:
-    """The --workers 2 grid on SeaweedFS."""
-    with _s3_server() as env:
-        _S3.update(env)
-        workers_scale(built, root, "s3", count, limit_ms=10.0, figures=figures)
-
-
-@contextmanager
-def _slurm() -> Iterator[dict[str, str]]:
-    """The one-node cluster of scripts/slurm.sh (reused, or started and stopped); its environment."""
-    script = ["bash", str(REPO / "scripts" / "slurm.sh")]
-    running = subprocess.run([*script, "status"], capture_output=True, check=False).returncode == 0
-    if not running:
-        subprocess.run([*script, "start"], check=True, capture_output=True)
-    conf = subprocess.run([*script, "env"], check=True, capture_output=True, text=True).stdout.strip()
+    """The --workers 2 grid on a SeaweedFS server of its own (tests/s3_service.py), stopped afterwards."""
+    server = SeaweedFS(root / "seaweedfs")
+    server.start()
     try:
-        yield {**os.environ, "SLURM_CONF": conf.removeprefix("export SLURM_CONF=")}
+        workers_scale(built, root, "s3", count, limit_ms=10.0, figures=figures, server=server)
     finally:
-        if not running:
-            subprocess.run([*script, "stop"], check=False, capture_output=True)
-
-
-def _slurm_jobs(env: dict[str, str], since: str) -> int:
-    listed = subprocess.run(["sacct", "-X", "-n", "-P", "-S", since, "-o", "JobID,JobName"], capture_output=True,
-                            text=True, check=True, env=env).stdout
-    return sum(1 for line in listed.splitlines() if line.split("|")[-1].startswith("toil_job_"))
+        server.stop()
 
 
 def slurm(built: dict[str, Path], root: Path, workers_count: int, per_batch_count: int, figures: Figures) -> None:
     """Toil on Slurm: the --workers 2 grid and the per-batch grid, wall time and jobs submitted."""
-    with _slurm() as env:
+    with running_cluster() as cluster:
         for mode, count in (("workers", workers_count), ("per-batch", per_batch_count)):
             case = root / f"slurm-{mode}"
-            case.mkdir(parents=True)
             since = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - 1))
             run = grid_run(built[f"local-{mode}"], case, batch_file(case, count), str(case / "coord"),
-                           "--env", "slurm", "--bypass-file-store", "--workDir=" + str(case / "work"), env=env)
+                           "--env", "slurm", "--bypass-file-store", "--workDir=" + str(case / "work"),
+                           env=cluster.env)
             time.sleep(2)  # sacct sees a job once slurmdbd has it
-            jobs = _slurm_jobs(env, since)
+            jobs = len(cluster.sacct("JobID", "JobName", since=since, job_name_prefix="toil_job_"))
             assert processed(case / "coord") == count
             figures.add(f"slurm_{mode}_s", f"Toil on Slurm, {mode} grid, {count} batches: {run.wall:.1f} s "
                         f"({run.wall / count * 1000:.0f} ms a batch), {jobs} Slurm jobs", run.wall)
@@ -410,11 +367,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="grid-bench-") as tmp:
         root = Path(tmp)
         built = build_all(root)
-        figures.values["per_batch_batches"] = args.batches
         steps: dict[str, Callable[[], None]] = {
             "fixed": lambda: fixed_cost(built, root, figures),
             "per-batch": lambda: per_batch(built, root, args.batches, figures),
-            "per-batch-scale": lambda: per_batch_scale(built, root, args.per_batch_scale, figures),
+            "per-batch-scale": lambda: per_batch_scale(built, root, args.per_batch_scale, args.batches,
+                                                       figures),
             "local-scale": lambda: workers_scale(built, root, "local", args.local_scale, limit_ms=1.0,
                                                  figures=figures),
             "s3-scale": lambda: s3_scale(built, root, args.s3_scale, figures),
